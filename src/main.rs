@@ -1,1 +1,107 @@
-fn main() {}
+//! `cargo run` builds the book; `cargo run -- bless` re-blesses its outputs.
+
+use anyhow::{Result, bail};
+use nnblocks::engine::Mode;
+use nnblocks::preprocess::{NAME, Nnblocks};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "\
+usage: cargo run -- [COMMAND]
+
+  build        build the book into target/book (the default)
+  check        run every snippet and compare with the stored outputs
+  bless        run every snippet and store its output and figures under book/outputs
+  preprocess   act as mdBook's preprocessor (declared in book.toml)
+
+options: --root DIR   the book's root, where book.toml is (default: this workspace)";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if let Some(i) = args.iter().position(|a| a == "--root") {
+        let Some(dir) = args.get(i + 1) else {
+            bail!("--root needs a directory\n\n{USAGE}")
+        };
+        root = PathBuf::from(dir);
+        args.drain(i..i + 2);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] | ["build"] => build(&root),
+        ["check"] => check(&root, Mode::Verify),
+        ["bless"] => check(&root, Mode::Bless),
+        ["preprocess", "supports", _renderer] => Ok(ExitCode::SUCCESS),
+        ["preprocess"] => preprocess(),
+        ["-h" | "--help" | "help"] => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => bail!("unknown arguments {args:?}\n\n{USAGE}"),
+    }
+}
+
+fn build(root: &std::path::Path) -> Result<ExitCode> {
+    let start = Instant::now();
+    let book = nnblocks::load_book(root, false)?;
+    book.build()?;
+    let out = book.build_dir_for("html");
+    eprintln!(
+        "nnblocks: built the book in {:.1} s: open {}",
+        start.elapsed().as_secs_f64(),
+        out.join("index.html").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(root: &std::path::Path, mode: Mode) -> Result<ExitCode> {
+    let start = Instant::now();
+    let report = nnblocks::check(root, mode, false)?;
+    eprint!("{}", report.problems(mode));
+    let verb = if mode == Mode::Bless {
+        "blessed"
+    } else {
+        "checked"
+    };
+    eprintln!(
+        "nnblocks: {verb} {} snippet(s) ({} program(s) run) in {:.1} s{}",
+        report.snippets.len(),
+        report.programs_run,
+        start.elapsed().as_secs_f64(),
+        if mode == Mode::Bless && !report.orphans.is_empty() {
+            format!("; removed {} stale file(s)", report.orphans.len())
+        } else {
+            String::new()
+        }
+    );
+    let clean = match mode {
+        Mode::Bless => report.failures.is_empty(),
+        _ => report.is_clean(),
+    };
+    Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// mdBook's protocol: the book as JSON on stdin, the processed book on stdout.
+fn preprocess() -> Result<ExitCode> {
+    use mdbook_preprocessor::Preprocessor;
+    let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin())?;
+    let book = Nnblocks { quiet: false }.run(&ctx, book)?;
+    serde_json::to_writer(std::io::stdout(), &book)?;
+    let _ = NAME;
+    Ok(ExitCode::SUCCESS)
+}

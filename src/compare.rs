@@ -1,0 +1,327 @@
+//! Comparing a fresh output with the stored one.
+//!
+//! Durations (`3.2s`, `15 ms`, `120µs`) always compare equal: timings are
+//! shown in the book but never checked. A `timing` snippet masks every number;
+//! a `tolerance` lets numbers differ by that much, relatively (or absolutely
+//! for numbers below 1). Everything else must match exactly.
+
+use crate::store::{FigureFile, Output};
+use similar::TextDiff;
+
+/// How strictly to compare.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rules {
+    pub tolerance: Option<f64>,
+    pub timing: bool,
+}
+
+/// `None` when `actual` matches `expected`; otherwise a readable explanation.
+pub fn compare(expected: &Output, actual: &Output, rules: Rules) -> Option<String> {
+    let mut problems = Vec::new();
+    if !text_matches(&expected.text, &actual.text, rules) {
+        problems.push(format!(
+            "output differs (- stored, + now):\n{}",
+            TextDiff::from_lines(&expected.text, &actual.text)
+                .unified_diff()
+                .context_radius(3)
+        ));
+    }
+    if expected.figures.len() != actual.figures.len() {
+        problems.push(format!(
+            "stored {} figure(s), now {}",
+            expected.figures.len(),
+            actual.figures.len()
+        ));
+    }
+    for (n, (e, a)) in expected.figures.iter().zip(&actual.figures).enumerate() {
+        if let Some(why) = figure_differs(e, a, rules) {
+            problems.push(format!("figure {} differs: {why}", n + 1));
+        }
+    }
+    (!problems.is_empty()).then(|| problems.join("\n"))
+}
+
+fn figure_differs(e: &FigureFile, a: &FigureFile, rules: Rules) -> Option<String> {
+    if e.ext != a.ext {
+        return Some(format!("was {}, now {}", e.ext, a.ext));
+    }
+    if e.bytes == a.bytes {
+        return None;
+    }
+    match e.ext.as_str() {
+        "svg" => {
+            let (es, as_) = (
+                String::from_utf8_lossy(&e.bytes),
+                String::from_utf8_lossy(&a.bytes),
+            );
+            if text_matches(
+                &es,
+                &as_,
+                Rules {
+                    timing: false,
+                    ..rules
+                },
+            ) {
+                return None;
+            }
+            let diff = TextDiff::from_lines(es.as_ref(), as_.as_ref());
+            let changed = diff
+                .ops()
+                .iter()
+                .filter(|op| op.tag() != similar::DiffTag::Equal)
+                .count();
+            Some(format!("{changed} SVG line group(s) changed"))
+        }
+        _ => Some(format!(
+            "{} bytes stored, {} bytes now, contents differ",
+            e.bytes.len(),
+            a.bytes.len()
+        )),
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Token<'a> {
+    Text(&'a str),
+    Number(&'a str),
+    Duration,
+}
+
+fn text_matches(expected: &str, actual: &str, rules: Rules) -> bool {
+    let (e, a) = (tokens(expected), tokens(actual));
+    e.len() == a.len()
+        && e.iter().zip(&a).all(|pair| match pair {
+            (Token::Text(x), Token::Text(y)) => x == y,
+            (Token::Duration, Token::Duration) => true,
+            (Token::Number(x), Token::Number(y)) => {
+                rules.timing || x == y || within(x, y, rules.tolerance)
+            }
+            _ => false,
+        })
+}
+
+fn within(x: &str, y: &str, tolerance: Option<f64>) -> bool {
+    let (Some(tol), Ok(x), Ok(y)) = (tolerance, x.parse::<f64>(), y.parse::<f64>()) else {
+        return false;
+    };
+    (x - y).abs() <= tol * x.abs().max(y.abs()).max(1.0)
+}
+
+const UNITS: [&str; 7] = ["ns", "µs", "us", "ms", "s", "초", "min"];
+
+fn tokens(text: &str) -> Vec<Token<'_>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut i, mut text_start) = (0, 0);
+    while i < b.len() {
+        let starts_number =
+            b[i].is_ascii_digit() || (b[i] == b'-' && b.get(i + 1).is_some_and(u8::is_ascii_digit));
+        let glued = i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+        if !starts_number || glued {
+            i += 1;
+            continue;
+        }
+        let end = number_end(b, i);
+        if text_start < i {
+            out.push(Token::Text(&text[text_start..i]));
+        }
+        match duration_end(text, end) {
+            Some(after) => {
+                out.push(Token::Duration);
+                i = after;
+            }
+            None => {
+                out.push(Token::Number(&text[i..end]));
+                i = end;
+            }
+        }
+        text_start = i;
+    }
+    if text_start < b.len() {
+        out.push(Token::Text(&text[text_start..]));
+    }
+    out
+}
+
+fn number_end(b: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    let digits = |i: &mut usize| {
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+    };
+    digits(&mut i);
+    if i + 1 < b.len() && b[i] == b'.' && b[i + 1].is_ascii_digit() {
+        i += 1;
+        digits(&mut i);
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        let mut j = i + 1;
+        if j < b.len() && (b[j] == b'-' || b[j] == b'+') {
+            j += 1;
+        }
+        if j < b.len() && b[j].is_ascii_digit() {
+            i = j;
+            digits(&mut i);
+        }
+    }
+    i
+}
+
+/// If a time unit follows the number (optionally after one space), the end of it.
+fn duration_end(text: &str, end: usize) -> Option<usize> {
+    let rest = &text[end..];
+    let (skip, rest) = match rest.strip_prefix(' ') {
+        Some(r) => (1, r),
+        None => (0, rest),
+    };
+    UNITS.iter().find_map(|unit| {
+        let after = rest.strip_prefix(unit)?;
+        let boundary = after
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        boundary.then(|| end + skip + unit.len())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(text: &str) -> Output {
+        Output {
+            text: text.into(),
+            figures: vec![],
+        }
+    }
+
+    fn same(e: &str, a: &str, rules: Rules) -> bool {
+        compare(&out(e), &out(a), rules).is_none()
+    }
+
+    const EXACT: Rules = Rules {
+        tolerance: None,
+        timing: false,
+    };
+
+    #[test]
+    fn exact_text() {
+        assert!(same("shape: [2, 3]\n", "shape: [2, 3]\n", EXACT));
+        assert!(!same("shape: [2, 3]\n", "shape: [2, 4]\n", EXACT));
+        assert!(!same("a\n", "a\nb\n", EXACT));
+    }
+
+    #[test]
+    fn durations_are_masked() {
+        assert!(same(
+            "epoch 1/5 - 3.2s - loss 0.25\n",
+            "epoch 1/5 - 2.9s - loss 0.25\n",
+            EXACT
+        ));
+        assert!(same(
+            "took 15 ms, 120µs, 2초\n",
+            "took 9 ms, 80µs, 3초\n",
+            EXACT
+        ));
+        assert!(!same(
+            "epoch 1/5 - 3.2s - loss 0.25\n",
+            "epoch 1/5 - 2.9s - loss 0.26\n",
+            EXACT
+        ));
+        // A number followed by a word starting with s is not a duration.
+        assert!(!same("5 samples\n", "6 samples\n", EXACT));
+    }
+
+    #[test]
+    fn tolerance_is_relative_above_one_absolute_below() {
+        let tol = Rules {
+            tolerance: Some(1e-3),
+            timing: false,
+        };
+        assert!(same("loss 0.25000\n", "loss 0.25090\n", tol));
+        assert!(!same("loss 0.250\n", "loss 0.252\n", tol));
+        assert!(same("sum 1000.0\n", "sum 1000.9\n", tol));
+        assert!(same("x -1.5e-3\n", "x -1.4e-3\n", tol));
+        assert!(!same("acc 0.97\n", "loss 0.97\n", tol));
+        assert!(!same("x 1e-3\n", "x 2e-3\n", EXACT));
+    }
+
+    #[test]
+    fn timing_masks_all_numbers_but_not_words() {
+        let timing = Rules {
+            tolerance: None,
+            timing: true,
+        };
+        assert!(same(
+            "naive is 83.1x slower\n",
+            "naive is 75.0x slower\n",
+            timing
+        ));
+        assert!(!same(
+            "naive is 83.1x slower\n",
+            "naive is 75.0x faster\n",
+            timing
+        ));
+    }
+
+    #[test]
+    fn identifiers_with_digits_are_text() {
+        assert!(!same(
+            "Rank2<3, 5>\n",
+            "Rank3<3, 5>\n",
+            Rules {
+                tolerance: Some(1.0),
+                timing: true
+            }
+        ));
+    }
+
+    #[test]
+    fn mismatch_shows_a_diff() {
+        let why = compare(&out("a\nb\nc\n"), &out("a\nB\nc\n"), EXACT).unwrap();
+        assert!(why.contains("-b\n+B"), "{why}");
+    }
+
+    #[test]
+    fn figures_compare_by_count_and_content() {
+        let fig = |b: &[u8]| FigureFile {
+            ext: "png".into(),
+            bytes: b.to_vec(),
+        };
+        let e = Output {
+            text: String::new(),
+            figures: vec![fig(b"a")],
+        };
+        let a = Output {
+            text: String::new(),
+            figures: vec![fig(b"b")],
+        };
+        assert!(compare(&e, &a, EXACT).unwrap().contains("figure 1 differs"));
+        assert!(
+            compare(&e, &out(""), EXACT)
+                .unwrap()
+                .contains("stored 1 figure(s), now 0")
+        );
+        let svg = |s: &str| Output {
+            text: String::new(),
+            figures: vec![FigureFile {
+                ext: "svg".into(),
+                bytes: s.as_bytes().to_vec(),
+            }],
+        };
+        let tol = Rules {
+            tolerance: Some(1e-3),
+            timing: false,
+        };
+        assert!(
+            compare(
+                &svg("<line x1=\"10.0001\"/>"),
+                &svg("<line x1=\"10.0002\"/>"),
+                tol
+            )
+            .is_none()
+        );
+        assert!(compare(&svg("<line x1=\"10\"/>"), &svg("<line x1=\"11\"/>"), tol).is_some());
+    }
+}

@@ -1,0 +1,300 @@
+//! Content keys: what a snippet's output can depend on, hashed.
+//!
+//! A key covers the snippet's code with its hidden lines and every earlier
+//! cell of its session, its kind, the workspace crates its code names (with
+//! their workspace dependencies), the data files, `Cargo.lock`, the shared
+//! dependency and profile tables of the root `Cargo.toml`, the rustc version
+//! and the features. Prose is not in the key: editing it runs nothing.
+
+use crate::attrs::Kind;
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Bump when the generated wrapper code or the output format changes.
+const ENGINE_VERSION: &str = "nnblocks-key-1";
+
+/// A workspace crate under `crates/`, as snippets see it.
+#[derive(Debug, Clone)]
+pub struct WorkspaceCrate {
+    pub name: String,
+    pub dir: PathBuf,
+    pub has_cuda: bool,
+    /// Hash of this crate's files and of every workspace crate it depends on.
+    closure_hash: String,
+}
+
+impl WorkspaceCrate {
+    pub fn lib_name(&self) -> String {
+        self.name.replace('-', "_")
+    }
+}
+
+/// Everything outside the snippet that its key depends on.
+#[derive(Debug, Clone)]
+pub struct KeyEnv {
+    base: String,
+    pub crates: Vec<WorkspaceCrate>,
+}
+
+impl KeyEnv {
+    pub fn compute(root: &Path, features: &[&str]) -> Result<Self> {
+        let mut h = Sha256::new();
+        h.update(ENGINE_VERSION);
+        h.update(read(&root.join("Cargo.lock"))?);
+        h.update(shared_manifest_tables(root)?);
+        h.update(rustc_version()?);
+        h.update(features.join(","));
+        hash_tree(&mut h, &root.join("data"), root)?;
+        Ok(KeyEnv {
+            base: hex(h.finalize().as_slice()),
+            crates: workspace_crates(root)?,
+        })
+    }
+
+    /// The key of the cell that ends `cells` (the code of a program's cells so far).
+    pub fn key(&self, cells: &[&str], kind: &Kind) -> String {
+        let mut h = Sha256::new();
+        h.update(&self.base);
+        h.update(format!("{kind:?}"));
+        for code in cells {
+            h.update((code.len() as u64).to_le_bytes());
+            h.update(code);
+        }
+        for krate in &self.crates {
+            if cells.iter().any(|c| mentions(c, &krate.lib_name())) {
+                h.update(&krate.closure_hash);
+            }
+        }
+        hex(&h.finalize()[..10])
+    }
+}
+
+/// Whether `code` uses `ident` as a path segment or name.
+fn mentions(code: &str, ident: &str) -> bool {
+    code.match_indices(ident).any(|(i, _)| {
+        let b = code.as_bytes();
+        let before = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+        let j = i + ident.len();
+        let after = j >= b.len() || !(b[j].is_ascii_alphanumeric() || b[j] == b'_');
+        before && after
+    })
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn rustc_version() -> Result<String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let out = Command::new(&rustc)
+        .arg("-vV")
+        .output()
+        .with_context(|| format!("running `{rustc} -vV`"))?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The parts of the root manifest that the snippet registry inherits.
+fn shared_manifest_tables(root: &Path) -> Result<String> {
+    let manifest = root.join("Cargo.toml");
+    let table: toml::Table = String::from_utf8(read(&manifest)?)?
+        .parse()
+        .with_context(|| format!("parsing {}", manifest.display()))?;
+    let deps = table
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let profile = table
+        .get("profile")
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    Ok(deps + &profile)
+}
+
+/// The crates under `crates/` with their hashes, dependencies folded in.
+pub fn workspace_crates(root: &Path) -> Result<Vec<WorkspaceCrate>> {
+    let mut found = BTreeMap::new();
+    let crates_dir = root.join("crates");
+    let Ok(entries) = fs::read_dir(&crates_dir) else {
+        return Ok(Vec::new());
+    };
+    for entry in entries {
+        let dir = entry?.path();
+        let manifest = dir.join("Cargo.toml");
+        if !manifest.is_file() {
+            continue;
+        }
+        let table: toml::Table = String::from_utf8(read(&manifest)?)?
+            .parse()
+            .with_context(|| format!("parsing {}", manifest.display()))?;
+        let name = table
+            .get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(|n| n.as_str())
+            .with_context(|| format!("{}: no package name", manifest.display()))?
+            .to_string();
+        let deps: Vec<String> = table
+            .get("dependencies")
+            .and_then(|d| d.as_table())
+            .map(|d| d.keys().cloned().collect())
+            .unwrap_or_default();
+        let has_cuda = table.get("features").and_then(|f| f.get("cuda")).is_some();
+        let mut h = Sha256::new();
+        hash_tree(&mut h, &dir, root)?;
+        found.insert(name, (dir, deps, has_cuda, hex(&h.finalize())));
+    }
+    let closure_hash = |name: &str| {
+        let mut seen = vec![name.to_string()];
+        let mut i = 0;
+        while i < seen.len() {
+            for dep in &found[&seen[i]].1 {
+                if found.contains_key(dep) && !seen.contains(dep) {
+                    seen.push(dep.clone());
+                }
+            }
+            i += 1;
+        }
+        seen.sort();
+        let mut h = Sha256::new();
+        for name in seen {
+            h.update(&found[&name].3);
+        }
+        hex(&h.finalize())
+    };
+    Ok(found
+        .iter()
+        .map(|(name, (dir, _, has_cuda, _))| WorkspaceCrate {
+            name: name.clone(),
+            dir: dir.clone(),
+            has_cuda: *has_cuda,
+            closure_hash: closure_hash(name),
+        })
+        .collect())
+}
+
+/// Hashes every file under `dir` (paths relative to `root`, sorted); a
+/// missing directory hashes as empty. Skips `target` folders.
+pub fn hash_tree(h: &mut Sha256, dir: &Path, root: &Path) -> Result<()> {
+    let mut files = Vec::new();
+    collect_files(dir, &mut files)?;
+    files.sort();
+    for file in files {
+        let rel = file.strip_prefix(root).unwrap_or(&file);
+        h.update(rel.to_string_lossy().as_bytes());
+        let bytes = read(&file)?;
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    Ok(())
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            if entry.file_name() != "target" {
+                collect_files(&path, out)?;
+            }
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_with(crates: Vec<WorkspaceCrate>) -> KeyEnv {
+        KeyEnv {
+            base: "base".into(),
+            crates,
+        }
+    }
+
+    fn krate(name: &str, hash: &str) -> WorkspaceCrate {
+        WorkspaceCrate {
+            name: name.into(),
+            dir: PathBuf::new(),
+            has_cuda: false,
+            closure_hash: hash.into(),
+        }
+    }
+
+    #[test]
+    fn key_depends_on_code_session_and_kind() {
+        let env = env_with(vec![]);
+        let k = env.key(&["let a = 1;"], &Kind::Run);
+        assert_eq!(k.len(), 20);
+        assert_eq!(k, env.key(&["let a = 1;"], &Kind::Run));
+        assert_ne!(k, env.key(&["let a = 2;"], &Kind::Run));
+        assert_ne!(k, env.key(&["let a = 1;"], &Kind::ShouldPanic));
+        assert_ne!(
+            env.key(&["x", "y"], &Kind::Run),
+            env.key(&["xy"], &Kind::Run)
+        );
+    }
+
+    #[test]
+    fn key_depends_only_on_crates_the_code_names() {
+        let before = env_with(vec![
+            krate("nnblocks-tensors", "1"),
+            krate("nnblocks-dense", "2"),
+        ]);
+        let after = env_with(vec![
+            krate("nnblocks-tensors", "1"),
+            krate("nnblocks-dense", "3"),
+        ]);
+        let code = "use nnblocks_tensors::mnist;";
+        assert_eq!(
+            before.key(&[code], &Kind::Run),
+            after.key(&[code], &Kind::Run)
+        );
+        let code = "let m = nnblocks_dense::Model::new();";
+        assert_ne!(
+            before.key(&[code], &Kind::Run),
+            after.key(&[code], &Kind::Run)
+        );
+        assert!(!mentions("nnblocks_denser", "nnblocks_dense"));
+    }
+
+    #[test]
+    fn closure_includes_workspace_dependencies() -> Result<()> {
+        let root = tempfile::tempdir()?;
+        for (name, deps) in [("a", "b = { path = \"../b\" }"), ("b", ""), ("c", "")] {
+            let dir = root.path().join("crates").join(name);
+            fs::create_dir_all(dir.join("src"))?;
+            fs::write(
+                dir.join("Cargo.toml"),
+                format!("[package]\nname = \"{name}\"\n[dependencies]\n{deps}\n"),
+            )?;
+            fs::write(dir.join("src/lib.rs"), "")?;
+        }
+        let hashes = |root: &Path| -> Result<Vec<String>> {
+            Ok(workspace_crates(root)?
+                .into_iter()
+                .map(|c| c.closure_hash)
+                .collect())
+        };
+        let before = hashes(root.path())?;
+        fs::write(root.path().join("crates/b/src/lib.rs"), "// changed")?;
+        let after = hashes(root.path())?;
+        assert_ne!(before[0], after[0], "a depends on b");
+        assert_ne!(before[1], after[1], "b changed");
+        assert_eq!(before[2], after[2], "c is independent");
+        Ok(())
+    }
+}

@@ -1,0 +1,41 @@
+//! nnblocks: the engine of an executable textbook.
+//!
+//! Every ```` ```rust ```` snippet of the book under `book/` is compiled into
+//! one registry crate, run in a child process, and its output and figures are
+//! stored as committed files keyed by content. The mdBook preprocessor
+//! splices them under each snippet; `cargo test` runs every snippet again and
+//! compares with the store. See `docs/ENGINE.md` for the design.
+
+pub mod attrs;
+pub mod compare;
+pub mod engine;
+pub mod key;
+pub mod math;
+pub mod preprocess;
+pub mod registry;
+pub mod render;
+pub mod runner;
+pub mod snippet;
+pub mod store;
+
+use anyhow::{Context, Result};
+use engine::{Engine, Mode, Report};
+use mdbook_driver::MDBook;
+use std::path::Path;
+
+/// Loads the book at `root` (where `book.toml` is), with our preprocessor in
+/// place of the `preprocess` command that `book.toml` declares for mdBook.
+pub fn load_book(root: &Path, quiet: bool) -> Result<MDBook> {
+    let mut book =
+        MDBook::load(root).with_context(|| format!("loading the book at {}", root.display()))?;
+    book.with_preprocessor(preprocess::Nnblocks { quiet });
+    Ok(book)
+}
+
+/// Runs every snippet of the book at `root` and verifies or blesses the store.
+pub fn check(root: &Path, mode: Mode, quiet: bool) -> Result<Report> {
+    let book = load_book(root, quiet)?;
+    let mut engine = Engine::new(root, &book.source_dir());
+    engine.quiet = quiet;
+    engine.process(&preprocess::chapters(&book.book), mode)
+}

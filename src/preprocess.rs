@@ -1,0 +1,396 @@
+//! The mdBook preprocessor: runs the engine over the book, then splices
+//! outputs, figures, figure references and MathML into each chapter by byte
+//! range. A chapter is never re-serialized: what is not replaced stays as
+//! the author wrote it.
+
+use crate::engine::{ChapterSource, Engine, Mode, Origin, Report};
+use crate::math;
+use crate::render::{self, PlacedFigure};
+use crate::snippet::{self, Diagnostic, Lines, Location};
+use anyhow::{Result, bail};
+use mdbook_markdown::pulldown_cmark::Event;
+use mdbook_preprocessor::book::{Book, BookItem};
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const NAME: &str = "nnblocks";
+
+/// Our settings in `[preprocessor.nnblocks]`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Settings {
+    /// Seconds a snippet may run unless it says `timeout=`.
+    timeout: Option<u64>,
+}
+
+/// The preprocessor, for `MDBook::with_preprocessor` or the `preprocess`
+/// command that `book.toml` declares for a plain `mdbook build`.
+#[derive(Default)]
+pub struct Nnblocks {
+    /// Capture cargo's output (tests).
+    pub quiet: bool,
+}
+
+impl Preprocessor for Nnblocks {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
+        let mut engine = Engine::new(&ctx.root, &ctx.root.join(&ctx.config.book.src));
+        engine.quiet = self.quiet;
+        let settings: Settings = ctx
+            .config
+            .get(&format!("preprocessor.{NAME}"))?
+            .unwrap_or_default();
+        if let Some(t) = settings.timeout {
+            engine.default_timeout = Duration::from_secs(t);
+        }
+        let chapters = chapters(&book);
+        let report = engine.process(&chapters, Mode::Build)?;
+        if !report.failures.is_empty() {
+            bail!(
+                "{} snippet problem(s):\n\n{}",
+                report.failures.len(),
+                report.problems(Mode::Build)
+            );
+        }
+        let not_stored = report
+            .outputs
+            .iter()
+            .flatten()
+            .filter(|(_, o)| *o != Origin::Store)
+            .count();
+        if not_stored > 0 {
+            eprintln!(
+                "nnblocks: {not_stored} output(s) are not in the store yet (shown from target/); \
+                 review them, then `cargo run -- bless`"
+            );
+        }
+        let mut spliced = splice_book(&engine, &chapters, &report)?;
+        book.for_each_chapter_mut(|ch| {
+            if let Some(content) = ch.source_path.as_ref().and_then(|p| spliced.remove(p)) {
+                ch.content = content;
+            }
+        });
+        Ok(book)
+    }
+
+    fn supports_renderer(&self, _renderer: &str) -> Result<bool> {
+        Ok(true)
+    }
+}
+
+/// The chapters with a source file, in reading order.
+pub fn chapters(book: &Book) -> Vec<ChapterSource> {
+    book.iter()
+        .filter_map(|item| match item {
+            BookItem::Chapter(ch) => Some(ChapterSource {
+                path: ch.source_path.clone()?,
+                content: ch.content.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Book chapter names by source path, for figure numbers.
+fn chapter_names(book_order: &[ChapterSource], names: &HashMap<PathBuf, String>) -> Vec<String> {
+    book_order
+        .iter()
+        .map(|c| names.get(&c.path).cloned().unwrap_or_default())
+        .collect()
+}
+
+/// Every chapter's new content, by source path.
+fn splice_book(
+    engine: &Engine,
+    chapters: &[ChapterSource],
+    report: &Report,
+) -> Result<HashMap<PathBuf, String>> {
+    let names: HashMap<PathBuf, String> = chapters
+        .iter()
+        .map(|c| (c.path.clone(), first_heading(&c.content)))
+        .collect();
+    let figures = number_figures(report, chapters, &chapter_names(chapters, &names))?;
+    let mut problems = Vec::new();
+    let mut out = HashMap::new();
+    for (i, ch) in chapters.iter().enumerate() {
+        let mut edits = snippet_edits(engine, report, i, ch, &figures);
+        edits.extend(prose_edits(engine, ch, &figures, &mut problems));
+        out.insert(ch.path.clone(), apply(&ch.content, edits));
+    }
+    if !problems.is_empty() {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        bail!(
+            "{} problem(s) in the book's prose:\n{}",
+            problems.len(),
+            list.join("\n")
+        );
+    }
+    Ok(out)
+}
+
+/// Where a figure lives: its number, its chapter, its anchor.
+#[derive(Debug, Clone)]
+struct FigureInfo {
+    number: String,
+    chapter: PathBuf,
+    anchor: String,
+}
+
+/// Numbers figures in reading order: `그림 2-3` in a chapter titled `2.x …`,
+/// `그림 3` in an unnumbered chapter (counted within it).
+fn number_figures(
+    report: &Report,
+    chapters: &[ChapterSource],
+    names: &[String],
+) -> Result<HashMap<String, FigureInfo>> {
+    let mut figures: HashMap<String, FigureInfo> = HashMap::new();
+    let mut counters: HashMap<String, usize> = HashMap::new();
+    let mut duplicates = Vec::new();
+    for s in &report.snippets {
+        let prefix = chapter_number(&names[s.chapter])
+            .unwrap_or_else(|| format!("#{}", chapters[s.chapter].path.display()));
+        for f in &s.snippet.attrs.figures {
+            let n = counters.entry(prefix.clone()).or_default();
+            *n += 1;
+            let number = if prefix.starts_with('#') {
+                format!("그림 {n}")
+            } else {
+                format!("그림 {prefix}-{n}")
+            };
+            let info = FigureInfo {
+                number,
+                chapter: chapters[s.chapter].path.clone(),
+                anchor: format!("fig-{}", f.label),
+            };
+            if figures.insert(f.label.clone(), info).is_some() {
+                duplicates.push(format!(
+                    "{}: figure label `{}` is used twice",
+                    s.snippet.location, f.label
+                ));
+            }
+        }
+    }
+    if !duplicates.is_empty() {
+        bail!("{}", duplicates.join("\n"));
+    }
+    Ok(figures)
+}
+
+/// `2.2 데이터 표현` -> `2`.
+fn chapter_number(name: &str) -> Option<String> {
+    let digits: String = name
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (!digits.is_empty()).then_some(digits)
+}
+
+fn first_heading(content: &str) -> String {
+    content
+        .lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// Info strings made plain for mdBook, and output blocks after each snippet.
+fn snippet_edits(
+    engine: &Engine,
+    report: &Report,
+    chapter: usize,
+    ch: &ChapterSource,
+    figures: &HashMap<String, FigureInfo>,
+) -> Vec<(Range<usize>, String)> {
+    let mut edits = Vec::new();
+    for (i, s) in report
+        .snippets
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.chapter == chapter)
+    {
+        let sn = &s.snippet;
+        let info = match sn.attrs.kind.rustdoc_flag() {
+            Some(flag) => format!("rust,{flag}"),
+            None => "rust".to_string(),
+        };
+        edits.push((sn.info.clone(), info));
+        let output = report.outputs[i].as_ref();
+        let placed: Vec<PlacedFigure> = sn
+            .attrs
+            .figures
+            .iter()
+            .enumerate()
+            .filter_map(|(n, f)| {
+                let (out, origin) = output?;
+                let file = out.figures.get(n)?;
+                let key = s.key.as_deref()?;
+                let src = match origin {
+                    Origin::Store => {
+                        let path = engine.store().figure_path(&ch.path, key, n + 1, &file.ext);
+                        relative_url(&ch.path, path.strip_prefix(&engine.src_dir).ok()?)
+                    }
+                    _ => render::data_url(&file.ext, &file.bytes),
+                };
+                Some(PlacedFigure {
+                    number: figures[&f.label].number.clone(),
+                    anchor: figures[&f.label].anchor.clone(),
+                    caption: f.caption.clone(),
+                    src,
+                })
+            })
+            .collect();
+        let html = render::snippet_block(&sn.attrs.kind, output.map(|(o, _)| o), &placed);
+        let newline = if ch.content[..sn.block.end].ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        edits.push((sn.block.end..sn.block.end, format!("{newline}\n{html}\n\n")));
+    }
+    edits
+}
+
+/// Math to MathML and `{{#fig label}}` to links, outside code.
+fn prose_edits(
+    engine: &Engine,
+    ch: &ChapterSource,
+    figures: &HashMap<String, FigureInfo>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(Range<usize>, String)> {
+    let lines = Lines::new(&ch.content);
+    let at = |offset: usize| Location {
+        file: engine.display_path(&ch.path),
+        line: lines.line_of(offset),
+    };
+    let mut edits = Vec::new();
+    for (event, range) in snippet::parser(&ch.content).into_offset_iter() {
+        match event {
+            Event::InlineMath(ref tex) | Event::DisplayMath(ref tex) => {
+                let display = matches!(event, Event::DisplayMath(_));
+                match math::to_mathml(tex, display) {
+                    Ok(html) => edits.push((range, html)),
+                    Err(message) => problems.push(Diagnostic {
+                        location: at(range.start),
+                        message,
+                    }),
+                }
+            }
+            Event::Text(_) => {
+                for (r, label) in figure_refs(&ch.content, range) {
+                    match figures.get(&label) {
+                        Some(f) => {
+                            let href = relative_url(&ch.path, &f.chapter.with_extension("html"));
+                            let href = if f.chapter == ch.path { String::new() } else { href };
+                            edits.push((
+                                r,
+                                format!("<a class=\"nb-figref\" href=\"{href}#{}\">{}</a>", f.anchor, f.number),
+                            ));
+                        }
+                        None => problems.push(Diagnostic {
+                            location: at(r.start),
+                            message: format!("{{{{#fig {label}}}}} refers to no figure (labels come from figure=LABEL)"),
+                        }),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    edits
+}
+
+/// `{{#fig label}}` occurrences inside a text range.
+fn figure_refs(content: &str, range: Range<usize>) -> Vec<(Range<usize>, String)> {
+    const OPEN: &str = "{{#fig ";
+    let mut found = Vec::new();
+    let mut from = range.start;
+    while let Some(i) = content[from..range.end].find(OPEN) {
+        let start = from + i;
+        let Some(close) = content[start..range.end].find("}}") else {
+            break;
+        };
+        let label = content[start + OPEN.len()..start + close]
+            .trim()
+            .to_string();
+        found.push((start..start + close + 2, label));
+        from = start + close + 2;
+    }
+    found
+}
+
+/// A link from one chapter's page to a file of the book, both relative to
+/// the book's source directory.
+fn relative_url(from_chapter: &Path, to: &Path) -> String {
+    let depth = from_chapter.parent().map_or(0, |p| p.components().count());
+    let mut url = "../".repeat(depth);
+    url.push_str(&to.to_string_lossy().replace('\\', "/"));
+    url
+}
+
+/// Applies non-overlapping edits, last first, so ranges stay valid.
+fn apply(content: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
+    edits.sort_by_key(|(r, _)| std::cmp::Reverse((r.start, r.end)));
+    let mut out = content.to_string();
+    for (range, text) in edits {
+        out.replace_range(range, &text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_apply_back_to_front() {
+        let text = "abc def ghi";
+        let out = apply(
+            text,
+            vec![
+                (0..3, "X".into()),
+                (8..11, "ZZZ".into()),
+                (4..4, "+".into()),
+            ],
+        );
+        assert_eq!(out, "X +def ZZZ");
+    }
+
+    #[test]
+    fn relative_urls() {
+        assert_eq!(
+            relative_url(
+                Path::new("preface.md"),
+                Path::new("outputs/preface/k-1.svg")
+            ),
+            "outputs/preface/k-1.svg"
+        );
+        assert_eq!(
+            relative_url(Path::new("ch02/data.md"), Path::new("ch02/x.html")),
+            "../ch02/x.html"
+        );
+    }
+
+    #[test]
+    fn finds_figure_refs() {
+        let text = "see {{#fig relu}} and {{#fig grid-2}}.";
+        let refs = figure_refs(text, 0..text.len());
+        assert_eq!(refs.len(), 2);
+        assert_eq!(&text[refs[0].0.clone()], "{{#fig relu}}");
+        assert_eq!(refs[1].1, "grid-2");
+    }
+
+    #[test]
+    fn chapter_numbers_from_titles() {
+        assert_eq!(chapter_number("2.2 데이터 표현").as_deref(), Some("2"));
+        assert_eq!(chapter_number("머리말"), None);
+        assert_eq!(first_heading("intro\n# 2.1 첫 신경망\n"), "2.1 첫 신경망");
+    }
+}

@@ -1,0 +1,483 @@
+//! The snippet registry: one generated crate that holds every runnable
+//! snippet of the book as a module, compiled once; `compile_fail` snippets
+//! are extra binaries of the same crate, each compiled alone.
+//!
+//! The crate lives in `target/nnblocks/registry/`, depends on every
+//! `[workspace.dependencies]` entry and every crate under `crates/`, copies
+//! the root's `Cargo.lock` and profiles, and shares the workspace's target
+//! directory, so dfdx is compiled once for tests, book and registry alike.
+
+use crate::key::WorkspaceCrate;
+use crate::snippet::has_main;
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub const PACKAGE: &str = "nnblocks-registry";
+
+/// One program to compile into the registry: its cells' code in order.
+pub struct ProgramSource<'a> {
+    pub id: String,
+    pub cells: Vec<&'a str>,
+}
+
+/// Where each cell's code starts in its generated file (1-based).
+#[derive(Debug, Clone)]
+pub struct CellLines {
+    pub first_line: usize,
+    pub len: usize,
+}
+
+/// A compiler error, attributed to a cell of a program or a compile_fail bin.
+#[derive(Debug, Clone)]
+pub struct CompileError {
+    /// The program id or compile_fail bin id.
+    pub id: String,
+    /// The cell of the program, and the 0-based line within its code.
+    pub cell: Option<(usize, usize)>,
+    pub rendered: String,
+}
+
+/// What `cargo build` of the registry produced.
+#[derive(Debug, Default)]
+pub struct BuildResult {
+    pub executable: Option<PathBuf>,
+    pub errors: Vec<CompileError>,
+    /// compile_fail bins that compiled anyway.
+    pub compiled_bins: Vec<String>,
+}
+
+pub struct Registry {
+    pub root: PathBuf,
+    pub dir: PathBuf,
+    pub target_dir: PathBuf,
+    pub features: Vec<String>,
+    pub quiet: bool,
+    cells: BTreeMap<String, Vec<CellLines>>,
+}
+
+impl Registry {
+    pub fn new(root: &Path, target_dir: &Path, features: &[&str], quiet: bool) -> Self {
+        Registry {
+            root: root.to_path_buf(),
+            dir: target_dir.join("nnblocks").join("registry"),
+            target_dir: target_dir.to_path_buf(),
+            features: features.iter().map(|s| s.to_string()).collect(),
+            quiet,
+            cells: BTreeMap::new(),
+        }
+    }
+
+    /// Writes the crate: manifest, main.rs with one module per program, and
+    /// one `src/bin/<id>.rs` per compile_fail snippet. Unchanged files are
+    /// not rewritten, so cargo rebuilds only what changed.
+    pub fn write(
+        &mut self,
+        programs: &[ProgramSource],
+        compile_fail: &[(String, &str)],
+        crates: &[WorkspaceCrate],
+    ) -> Result<()> {
+        let src = self.dir.join("src");
+        let bin = src.join("bin");
+        fs::create_dir_all(&bin).with_context(|| format!("creating {}", bin.display()))?;
+        write_if_changed(&self.dir.join("Cargo.toml"), &self.manifest(crates)?)?;
+        write_if_changed(
+            &self.dir.join("Cargo.lock"),
+            &fs::read_to_string(self.root.join("Cargo.lock")).context("reading Cargo.lock")?,
+        )?;
+        let mut keep = vec![src.join("main.rs")];
+        self.cells.clear();
+        for p in programs {
+            let (code, cells) = program_file(&p.cells);
+            let path = src.join(format!("{}.rs", p.id));
+            write_if_changed(&path, &code)?;
+            keep.push(path);
+            self.cells.insert(p.id.clone(), cells);
+        }
+        write_if_changed(&src.join("main.rs"), &main_file(programs))?;
+        for (id, code) in compile_fail {
+            let path = bin.join(format!("{id}.rs"));
+            write_if_changed(&path, &standalone_file(code))?;
+            keep.push(path);
+        }
+        remove_others(&src, &keep)?;
+        remove_others(&bin, &keep)
+    }
+
+    fn manifest(&self, crates: &[WorkspaceCrate]) -> Result<String> {
+        let root_manifest: toml::Table = fs::read_to_string(self.root.join("Cargo.toml"))
+            .context("reading Cargo.toml")?
+            .parse()
+            .context("parsing Cargo.toml")?;
+        let mut deps = root_manifest
+            .get("workspace")
+            .and_then(|w| w.get("dependencies"))
+            .and_then(|d| d.as_table())
+            .cloned()
+            .unwrap_or_default();
+        for (_, dep) in deps.iter_mut() {
+            if let Some(path) = dep.get_mut("path") {
+                let abs = self.root.join(path.as_str().unwrap_or_default());
+                *path = toml::Value::String(abs.to_string_lossy().into_owned());
+            }
+        }
+        let mut cuda = vec![toml::Value::String("dfdx/cuda".into())];
+        for krate in crates {
+            let mut dep = toml::Table::new();
+            dep.insert(
+                "path".into(),
+                krate.dir.to_string_lossy().into_owned().into(),
+            );
+            deps.insert(krate.name.clone(), dep.into());
+            if krate.has_cuda {
+                cuda.push(format!("{}/cuda", krate.name).into());
+            }
+        }
+        let mut manifest = toml::Table::new();
+        manifest.insert(
+            "package".into(),
+            toml::toml! { name = "nnblocks-registry" version = "0.0.0" edition = "2024" publish = false }.into(),
+        );
+        manifest.insert("workspace".into(), toml::Table::new().into());
+        manifest.insert("dependencies".into(), deps.into());
+        let mut features = toml::Table::new();
+        features.insert("cuda".into(), cuda.into());
+        manifest.insert("features".into(), features.into());
+        if let Some(profile) = root_manifest.get("profile") {
+            manifest.insert("profile".into(), profile.clone());
+        }
+        Ok(format!(
+            "# Generated by nnblocks from the book's snippets: do not edit.\n{}",
+            toml::to_string(&manifest)?
+        ))
+    }
+
+    /// Builds the registry binary and any compile_fail bins (`bins`),
+    /// attributing every compiler error to its program cell or bin.
+    pub fn build(&self, bins: &[String]) -> Result<BuildResult> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(&cargo);
+        cmd.arg("build")
+            .arg("--keep-going")
+            .arg("--message-format=json")
+            .arg("--manifest-path")
+            .arg(self.dir.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&self.target_dir)
+            .arg("--bin")
+            .arg(PACKAGE);
+        for b in bins {
+            cmd.arg("--bin").arg(b);
+        }
+        if !self.features.is_empty() {
+            cmd.arg("--features").arg(self.features.join(","));
+        }
+        cmd.stdout(Stdio::piped()).stderr(if self.quiet {
+            Stdio::piped()
+        } else {
+            Stdio::inherit()
+        });
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("running {cargo} build"))?;
+        let stderr = child.stderr.take().map(|mut e| {
+            std::thread::spawn(move || {
+                let mut s = String::new();
+                let _ = std::io::Read::read_to_string(&mut e, &mut s);
+                s
+            })
+        });
+        let mut result = BuildResult::default();
+        let stdout = child.stdout.take().context("cargo stdout")?;
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            let Ok(msg) = serde_json::from_str::<CargoMessage>(&line) else {
+                continue;
+            };
+            self.absorb(msg, bins, &mut result);
+        }
+        let status = child.wait()?;
+        let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+        if !status.success() && result.errors.is_empty() {
+            bail!("building the snippet registry failed ({status}):\n{stderr}");
+        }
+        Ok(result)
+    }
+
+    fn absorb(&self, msg: CargoMessage, bins: &[String], result: &mut BuildResult) {
+        let target = msg.target.map(|t| t.name).unwrap_or_default();
+        match msg.reason.as_str() {
+            "compiler-artifact" if target == PACKAGE => result.executable = msg.executable,
+            "compiler-artifact" if bins.contains(&target) => result.compiled_bins.push(target),
+            "compiler-message" => {
+                let Some(m) = msg.message else { return };
+                if m.level == "warning" || m.level == "note" || m.level == "help" {
+                    return;
+                }
+                let span = m.spans.iter().find(|s| s.is_primary);
+                let (id, cell) = match span {
+                    Some(s) if target == PACKAGE => {
+                        let id = Path::new(&s.file_name)
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        let cell = self.cell_of(&id, s.line_start);
+                        (id, cell)
+                    }
+                    _ => (target, None),
+                };
+                result.errors.push(CompileError {
+                    id,
+                    cell,
+                    rendered: self.scrub(&m.rendered.unwrap_or(m.message)),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// The cell and line within it of a line of a program's generated file.
+    pub fn cell_of(&self, id: &str, line: usize) -> Option<(usize, usize)> {
+        let cells = self.cells.get(id)?;
+        let last = cells
+            .iter()
+            .rposition(|c| c.first_line <= line)
+            .unwrap_or(0);
+        let c = &cells[last];
+        Some((
+            last,
+            line.saturating_sub(c.first_line)
+                .min(c.len.saturating_sub(1)),
+        ))
+    }
+
+    pub fn cells(&self, id: &str) -> &[CellLines] {
+        self.cells.get(id).map_or(&[], |c| c.as_slice())
+    }
+
+    /// Removes machine-specific paths from compiler output.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut text = text.replace(&format!("{}/", self.dir.display()), "");
+        text = text.replace(&format!("{}/", self.root.display()), "");
+        strip_registry_paths(&text)
+    }
+}
+
+/// `/home/u/.cargo/registry/src/index.crates.io-abc/dfdx-0.13.0/src/x.rs`
+/// becomes `dfdx-0.13.0/src/x.rs`.
+fn strip_registry_paths(text: &str) -> String {
+    const MARK: &str = "/registry/src/";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(MARK) {
+        let path_start = rest[..i]
+            .rfind(|c: char| c.is_whitespace() || c == '`' || c == '(')
+            .map_or(0, |j| j + 1);
+        let after = &rest[i + MARK.len()..];
+        let Some(slash) = after.find('/') else { break };
+        out.push_str(&rest[..path_start]);
+        rest = &after[slash + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[derive(Deserialize)]
+struct CargoMessage {
+    reason: String,
+    target: Option<CargoTarget>,
+    message: Option<Diagnostic>,
+    executable: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct CargoTarget {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct Diagnostic {
+    message: String,
+    level: String,
+    rendered: Option<String>,
+    spans: Vec<Span>,
+}
+
+#[derive(Deserialize)]
+struct Span {
+    file_name: String,
+    line_start: usize,
+    is_primary: bool,
+}
+
+const HEADER: &str = "// Generated by nnblocks from the book: do not edit.\n\
+#![allow(unused, redundant_semicolons, clippy::all)]\n\
+pub fn __run() -> std::process::ExitCode {\n\
+    std::process::Termination::report(main())\n\
+}\n";
+
+/// A program's module: its cells in one `main` (or the snippet's own main).
+fn program_file(cells: &[&str]) -> (String, Vec<CellLines>) {
+    let mut out = String::from(HEADER);
+    let mut lines = Vec::new();
+    let line_count = |s: &str| s.lines().count();
+    if let [code] = cells
+        && has_main(code)
+    {
+        lines.push(CellLines {
+            first_line: line_count(&out) + 1,
+            len: line_count(code),
+        });
+        out.push_str(code);
+        return (out, lines);
+    }
+    out.push_str("fn main() -> Result<(), Box<dyn std::error::Error>> {\n");
+    for (i, code) in cells.iter().enumerate() {
+        out.push_str(&format!("crate::__cell({i});\n"));
+        lines.push(CellLines {
+            first_line: line_count(&out) + 1,
+            len: line_count(code),
+        });
+        out.push_str(code);
+        out.push_str(";\n");
+    }
+    out.push_str("Ok(())\n}\n");
+    (out, lines)
+}
+
+/// A compile_fail snippet as a reader's `src/main.rs` would hold it: the
+/// code, wrapped in `fn main` unless it has one, so line N is line N-1 of
+/// the snippet.
+fn standalone_file(code: &str) -> String {
+    if has_main(code) {
+        code.to_string()
+    } else {
+        format!("fn main() {{\n{code}}}\n")
+    }
+}
+
+fn main_file(programs: &[ProgramSource]) -> String {
+    let mut out = String::from(
+        "// Generated by nnblocks: every runnable snippet of the book, compiled once.\n",
+    );
+    for p in programs {
+        out.push_str(&format!("mod {};\n", p.id));
+    }
+    out.push_str(
+        "\nfn main() -> std::process::ExitCode {\n    \
+         let program = std::env::args().nth(1).unwrap_or_default();\n    \
+         match program.as_str() {\n",
+    );
+    for p in programs {
+        out.push_str(&format!("        \"{0}\" => {0}::__run(),\n", p.id));
+    }
+    out.push_str(
+        "        _ => {\n            \
+         eprintln!(\"nnblocks registry: no program `{program}`\");\n            \
+         std::process::ExitCode::from(2)\n        }\n    }\n}\n\n\
+         /// Marks where a cell's output starts: the engine splits stdout here.\n\
+         pub fn __cell(i: usize) {\n    \
+         use std::io::Write;\n    \
+         let mut out = std::io::stdout().lock();\n    \
+         let _ = write!(out, \"\\u{1e}cell:{i}\\u{1e}\");\n    \
+         let _ = out.flush();\n}\n",
+    );
+    out
+}
+
+fn write_if_changed(path: &Path, content: &str) -> Result<()> {
+    if fs::read_to_string(path).ok().as_deref() == Some(content) {
+        return Ok(());
+    }
+    fs::write(path, content).with_context(|| format!("writing {}", path.display()))
+}
+
+fn remove_others(dir: &Path, keep: &[PathBuf]) -> Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_file() && !keep.contains(&path) {
+            fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Rewrites `file:LINE` in compiler text with `map(LINE)`.
+pub fn rewrite_locations(text: &str, file: &str, map: impl Fn(usize) -> String) -> String {
+    let pattern = format!("{file}:");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(&pattern) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + pattern.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[..digits].parse::<usize>() {
+            Ok(line) => out.push_str(&map(line)),
+            Err(_) => out.push_str(&pattern),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_share_one_main_and_map_back_to_lines() {
+        let (code, cells) = program_file(&["let a = 1;\n", "let b = a;\nprintln!(\"{b}\");\n"]);
+        let lines: Vec<&str> = code.lines().collect();
+        assert_eq!(lines[cells[0].first_line - 1], "let a = 1;");
+        assert_eq!(lines[cells[1].first_line - 1], "let b = a;");
+        assert_eq!(lines[cells[1].first_line - 2], "crate::__cell(1);");
+        assert_eq!(cells[1].len, 2);
+        let mut r = Registry::new(Path::new("/r"), Path::new("/t"), &[], true);
+        r.cells.insert("p".into(), cells.clone());
+        assert_eq!(r.cell_of("p", cells[1].first_line + 1), Some((1, 1)));
+        assert_eq!(r.cell_of("p", cells[0].first_line), Some((0, 0)));
+    }
+
+    #[test]
+    fn own_main_is_kept() {
+        let (code, cells) = program_file(&["fn main() {\n    println!(\"hi\");\n}\n"]);
+        assert_eq!(code.matches("fn main").count(), 1);
+        assert_eq!(cells[0].len, 3);
+        assert_eq!(standalone_file("fn main() {}\n"), "fn main() {}\n");
+        assert_eq!(
+            standalone_file("let x: u8 = 256;\n"),
+            "fn main() {\nlet x: u8 = 256;\n}\n"
+        );
+    }
+
+    #[test]
+    fn scrubs_machine_paths() {
+        let r = Registry::new(
+            Path::new("/work/main"),
+            Path::new("/work/main/target"),
+            &[],
+            true,
+        );
+        let text = "  --> /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/dfdx-0.13.0/src/lib.rs:3:1\n  \
+                    --> /work/main/crates/tensors/src/lib.rs:1:1\n  \
+                    --> /work/main/target/nnblocks/registry/src/bin/cf_1.rs:2:5";
+        assert_eq!(
+            r.scrub(text),
+            "  --> dfdx-0.13.0/src/lib.rs:3:1\n  --> crates/tensors/src/lib.rs:1:1\n  --> src/bin/cf_1.rs:2:5"
+        );
+    }
+
+    #[test]
+    fn rewrites_locations() {
+        let text = "error\n --> src/p_a.rs:12:5\n   |\n12 | x\n";
+        assert_eq!(
+            rewrite_locations(text, "src/p_a.rs", |l| format!("book/a.md:{}", l + 100)),
+            "error\n --> book/a.md:112:5\n   |\n12 | x\n"
+        );
+    }
+}

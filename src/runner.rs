@@ -1,0 +1,349 @@
+//! Running one program of the registry in a child process: per-cell
+//! timeouts, a cap on output, stdout split into cells, figures collected.
+
+use crate::store::{FigureFile, Output};
+use anyhow::{Context, Result};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const CELL_MARK: &str = "\u{1e}cell:";
+const FIGURE_MARK: &str = "\u{1e}figure:";
+const END_MARK: char = '\u{1e}';
+
+/// What to run.
+pub struct RunRequest<'a> {
+    pub executable: &'a Path,
+    pub program: &'a str,
+    /// Where the program's figures are written (emptied first).
+    pub figure_dir: PathBuf,
+    /// One timeout per cell; each cell's clock starts at its marker.
+    pub timeouts: Vec<Duration>,
+    /// Bytes of stdout after which the program is killed.
+    pub output_limit: usize,
+}
+
+/// How the process ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ending {
+    Success,
+    /// Exit code 101: a Rust panic.
+    Panicked,
+    Failed(String),
+    TimedOut {
+        cell: usize,
+        after: Duration,
+    },
+    TooMuchOutput {
+        limit: usize,
+    },
+}
+
+/// What came out: one output per cell that started, and stderr.
+#[derive(Debug)]
+pub struct RunReport {
+    pub cells: Vec<Output>,
+    pub ending: Ending,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl RunReport {
+    /// The cell that was running when the program ended.
+    pub fn last_cell(&self) -> usize {
+        self.cells.len().saturating_sub(1)
+    }
+}
+
+pub fn run(req: &RunRequest) -> Result<RunReport> {
+    let _ = fs::remove_dir_all(&req.figure_dir);
+    fs::create_dir_all(&req.figure_dir)
+        .with_context(|| format!("creating {}", req.figure_dir.display()))?;
+    let start = Instant::now();
+    let mut child = Command::new(req.executable)
+        .arg(req.program)
+        .env("NNBLOCKS_FIGURE_DIR", &req.figure_dir)
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {}", req.executable.display()))?;
+    let chunks = read_chunks(child.stdout.take().context("stdout")?);
+    let stderr = read_capped(child.stderr.take().context("stderr")?, req.output_limit);
+    let (stdout, ending) = watch(&mut child, &chunks, req)?;
+    let stderr = stderr.join().unwrap_or_default();
+    let cells = split_cells(&stdout, &req.figure_dir)?;
+    Ok(RunReport {
+        cells,
+        ending,
+        stderr,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Collects stdout until exit, enforcing timeouts and the size cap.
+fn watch(
+    child: &mut Child,
+    chunks: &mpsc::Receiver<Vec<u8>>,
+    req: &RunRequest,
+) -> Result<(String, Ending)> {
+    let mut stdout = Vec::new();
+    let mut cell = 0;
+    let timeout = |cell: usize| {
+        req.timeouts
+            .get(cell)
+            .copied()
+            .unwrap_or(Duration::from_secs(60))
+    };
+    let mut deadline = Instant::now() + timeout(0);
+    loop {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        match chunks.recv_timeout(wait) {
+            Ok(chunk) => {
+                stdout.extend_from_slice(&chunk);
+                if stdout.len() > req.output_limit {
+                    kill(child);
+                    return Ok((
+                        lossy(stdout),
+                        Ending::TooMuchOutput {
+                            limit: req.output_limit,
+                        },
+                    ));
+                }
+                let started = count_cells(&stdout);
+                if started > cell + 1 {
+                    cell = started - 1;
+                    deadline = Instant::now() + timeout(cell);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                kill(child);
+                return Ok((
+                    lossy(stdout),
+                    Ending::TimedOut {
+                        cell,
+                        after: timeout(cell),
+                    },
+                ));
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let status = child.wait()?;
+    Ok((lossy(stdout), ending_of(status)))
+}
+
+fn ending_of(status: ExitStatus) -> Ending {
+    if status.success() {
+        return Ending::Success;
+    }
+    if status.code() == Some(101) {
+        return Ending::Panicked;
+    }
+    #[cfg(unix)]
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
+        let name = match signal {
+            6 => " (SIGABRT: the process aborted)",
+            9 => " (SIGKILL)",
+            11 => " (SIGSEGV: invalid memory access)",
+            _ => "",
+        };
+        return Ending::Failed(format!("killed by signal {signal}{name}"));
+    }
+    Ending::Failed(format!("exited with {status}"))
+}
+
+fn kill(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn lossy(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+fn count_cells(stdout: &[u8]) -> usize {
+    let mark = CELL_MARK.as_bytes();
+    stdout
+        .windows(mark.len())
+        .filter(|w| *w == mark)
+        .count()
+        .max(1)
+}
+
+fn read_chunks(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = vec![0; 64 * 1024];
+        while let Ok(n) = pipe.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn read_capped(
+    mut pipe: impl Read + Send + 'static,
+    limit: usize,
+) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buf = vec![0; 64 * 1024];
+        while let Ok(n) = pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            let room = limit.saturating_sub(kept.len());
+            kept.extend_from_slice(&buf[..n.min(room)]);
+        }
+        lossy(kept)
+    })
+}
+
+/// Splits stdout on cell markers; figure markers become figures.
+fn split_cells(stdout: &str, figure_dir: &Path) -> Result<Vec<Output>> {
+    let mut cells = Vec::new();
+    let body = stdout
+        .strip_prefix(&format!("{CELL_MARK}0{END_MARK}"))
+        .unwrap_or(stdout);
+    for part in split_marker(body, CELL_MARK) {
+        cells.push(cell_output(part, figure_dir)?);
+    }
+    Ok(cells)
+}
+
+/// Parts between markers of the form `MARK<index>\u{1e}`.
+fn split_marker<'a>(text: &'a str, mark: &str) -> Vec<&'a str> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    loop {
+        match rest.find(mark) {
+            Some(i) => {
+                parts.push(&rest[..i]);
+                let after = &rest[i + mark.len()..];
+                rest = after
+                    .find(END_MARK)
+                    .map_or("", |j| &after[j + END_MARK.len_utf8()..]);
+            }
+            None => {
+                parts.push(rest);
+                return parts;
+            }
+        }
+    }
+}
+
+fn cell_output(part: &str, figure_dir: &Path) -> Result<Output> {
+    let mut text = String::new();
+    let mut figures = Vec::new();
+    let mut rest = part;
+    while let Some(i) = rest.find(FIGURE_MARK) {
+        text.push_str(&rest[..i]);
+        let after = &rest[i + FIGURE_MARK.len()..];
+        let end = after.find(END_MARK).unwrap_or(after.len());
+        let name = &after[..end];
+        let path = figure_dir.join(name);
+        let bytes =
+            fs::read(&path).with_context(|| format!("reading figure {}", path.display()))?;
+        let ext = Path::new(name)
+            .extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        figures.push(FigureFile { ext, bytes });
+        rest = after.get(end + END_MARK.len_utf8()..).unwrap_or("");
+    }
+    text.push_str(rest);
+    Ok(Output { text, figures })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_cells_and_figures() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        fs::write(dir.path().join("figure-1.svg"), "<svg/>")?;
+        let stdout = "\u{1e}cell:0\u{1e}a\n\u{1e}figure:figure-1.svg\u{1e}b\n\u{1e}cell:1\u{1e}c";
+        let cells = split_cells(stdout, dir.path())?;
+        assert_eq!(cells.len(), 2);
+        assert_eq!(cells[0].text, "a\nb\n");
+        assert_eq!(cells[0].figures[0].ext, "svg");
+        assert_eq!(cells[0].figures[0].bytes, b"<svg/>");
+        assert_eq!(cells[1].text, "c");
+        // A standalone snippet has no markers.
+        assert_eq!(split_cells("plain\n", dir.path())?[0].text, "plain\n");
+        Ok(())
+    }
+
+    #[test]
+    fn missing_figure_file_is_an_error() {
+        let err =
+            split_cells("\u{1e}figure:nope.png\u{1e}", Path::new("/nonexistent")).unwrap_err();
+        assert!(format!("{err:#}").contains("nope.png"));
+    }
+
+    fn sh(script: &str, timeouts: &[u64], limit: usize) -> Result<RunReport> {
+        let dir = tempfile::tempdir()?;
+        let exe = dir.path().join("prog.sh");
+        fs::write(&exe, format!("#!/bin/sh\n{script}\n"))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&exe, fs::Permissions::from_mode(0o755))?;
+        }
+        run(&RunRequest {
+            executable: &exe,
+            program: "p",
+            figure_dir: dir.path().join("figs"),
+            timeouts: timeouts.iter().map(|s| Duration::from_millis(*s)).collect(),
+            output_limit: limit,
+        })
+    }
+
+    #[test]
+    fn endings() -> Result<()> {
+        assert_eq!(sh("echo hi", &[5000], 1 << 20)?.ending, Ending::Success);
+        assert_eq!(sh("exit 101", &[5000], 1 << 20)?.ending, Ending::Panicked);
+        let r = sh("echo oops >&2; exit 3", &[5000], 1 << 20)?;
+        assert_eq!(r.stderr, "oops\n");
+        assert!(matches!(r.ending, Ending::Failed(ref m) if m.contains("3")));
+        assert!(
+            matches!(sh("kill -ABRT $$", &[5000], 1 << 20)?.ending, Ending::Failed(ref m) if m.contains("SIGABRT"))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn per_cell_timeouts() -> Result<()> {
+        let r = sh(
+            "printf '\\036cell:0\\036a'; sleep 0.3; printf '\\036cell:1\\036b'; exec sleep 5",
+            &[1000, 200],
+            1 << 20,
+        )?;
+        assert_eq!(
+            r.ending,
+            Ending::TimedOut {
+                cell: 1,
+                after: Duration::from_millis(200)
+            }
+        );
+        assert_eq!(r.cells.len(), 2);
+        assert_eq!(r.cells[0].text, "a");
+        assert!(r.elapsed < Duration::from_secs(3));
+        Ok(())
+    }
+
+    #[test]
+    fn output_cap() -> Result<()> {
+        let r = sh("exec yes", &[10_000], 100_000)?;
+        assert_eq!(r.ending, Ending::TooMuchOutput { limit: 100_000 });
+        Ok(())
+    }
+}

@@ -1,0 +1,174 @@
+//! Outputs on disk, by content key: the committed store under `book/outputs/`
+//! and the build cache under `target/`, with one layout:
+//! `<dir>/<chapter path without .md>/<key>.txt` and `<key>-<n>.<svg|png>`.
+
+use anyhow::{Context, Result, bail};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// What one cell printed and drew.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Output {
+    pub text: String,
+    pub figures: Vec<FigureFile>,
+}
+
+/// One figure a cell showed, as the file it wrote.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FigureFile {
+    /// `svg` or `png`.
+    pub ext: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for FigureFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FigureFile({}, {} bytes)", self.ext, self.bytes.len())
+    }
+}
+
+pub const FIGURE_EXTS: [&str; 2] = ["svg", "png"];
+
+/// A directory of outputs keyed by chapter and content key.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub dir: PathBuf,
+}
+
+impl Store {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Store { dir: dir.into() }
+    }
+
+    /// The folder of one chapter, from its path relative to the book source.
+    pub fn chapter_dir(&self, chapter: &Path) -> PathBuf {
+        self.dir.join(chapter.with_extension(""))
+    }
+
+    /// The path of a figure file, for linking it from the chapter.
+    pub fn figure_path(&self, chapter: &Path, key: &str, n: usize, ext: &str) -> PathBuf {
+        self.chapter_dir(chapter).join(format!("{key}-{n}.{ext}"))
+    }
+
+    pub fn load(&self, chapter: &Path, key: &str) -> Result<Option<Output>> {
+        let dir = self.chapter_dir(chapter);
+        let text_path = dir.join(format!("{key}.txt"));
+        let text = match fs::read_to_string(&text_path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", text_path.display())),
+        };
+        let mut figures = Vec::new();
+        for n in 1.. {
+            let Some((ext, bytes)) = FIGURE_EXTS.iter().find_map(|ext| {
+                fs::read(dir.join(format!("{key}-{n}.{ext}")))
+                    .ok()
+                    .map(|b| (ext.to_string(), b))
+            }) else {
+                break;
+            };
+            figures.push(FigureFile { ext, bytes });
+        }
+        Ok(Some(Output { text, figures }))
+    }
+
+    /// Writes an entry; each file is written to a temporary name and renamed.
+    pub fn save(&self, chapter: &Path, key: &str, output: &Output) -> Result<()> {
+        let dir = self.chapter_dir(chapter);
+        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        for (n, fig) in output.figures.iter().enumerate() {
+            write_atomic(
+                &dir.join(format!("{key}-{}.{}", n + 1, fig.ext)),
+                &fig.bytes,
+            )?;
+        }
+        // The text file last: its presence marks a complete entry.
+        write_atomic(&dir.join(format!("{key}.txt")), output.text.as_bytes())
+    }
+
+    /// Every file in the store, for finding entries no snippet uses.
+    pub fn files(&self) -> Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        collect(&self.dir, &mut out)?;
+        out.sort();
+        Ok(out)
+    }
+
+    /// The key a store file belongs to (`abc.txt`, `abc-2.svg` -> `abc`).
+    pub fn key_of(file: &Path) -> Option<String> {
+        let stem = file.file_stem()?.to_str()?;
+        Some(stem.split('-').next()?.to_string())
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Writes through a temporary file in the same folder, then renames, so a
+/// reader never sees half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let Some(name) = path.file_name() else {
+        bail!("{}: not a file path", path.display());
+    };
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_with_figures() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let store = Store::new(dir.path());
+        let chapter = Path::new("ch02/data.md");
+        let out = Output {
+            text: "x = 1\n".into(),
+            figures: vec![
+                FigureFile {
+                    ext: "svg".into(),
+                    bytes: b"<svg/>".to_vec(),
+                },
+                FigureFile {
+                    ext: "png".into(),
+                    bytes: vec![1, 2, 3],
+                },
+            ],
+        };
+        assert_eq!(store.load(chapter, "k1")?, None);
+        store.save(chapter, "k1", &out)?;
+        assert_eq!(store.load(chapter, "k1")?, Some(out));
+        assert!(dir.path().join("ch02/data/k1-2.png").is_file());
+        let files = store.files()?;
+        assert_eq!(files.len(), 3);
+        assert!(
+            files
+                .iter()
+                .all(|f| Store::key_of(f).as_deref() == Some("k1"))
+        );
+        assert!(
+            !files
+                .iter()
+                .any(|f| f.file_name().unwrap().to_string_lossy().contains(".tmp"))
+        );
+        Ok(())
+    }
+}
