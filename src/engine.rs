@@ -107,6 +107,8 @@ pub struct Engine {
     /// The book's source directory (chapters and the committed store).
     pub src_dir: PathBuf,
     pub target_dir: PathBuf,
+    /// The registry crate, the cache and scratch files (`target/nnblocks`).
+    pub work_dir: PathBuf,
     pub features: Vec<&'static str>,
     pub default_timeout: Duration,
     pub output_limit: usize,
@@ -117,12 +119,11 @@ pub struct Engine {
 impl Engine {
     /// The engine for the workspace at `root` with its book in `src_dir`.
     pub fn new(root: &Path, src_dir: &Path) -> Self {
-        let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target"));
+        let target_dir = default_target_dir(root);
         Engine {
             root: root.to_path_buf(),
             src_dir: src_dir.to_path_buf(),
+            work_dir: target_dir.join("nnblocks"),
             target_dir,
             features: if cfg!(feature = "cuda") {
                 vec!["cuda"]
@@ -142,7 +143,7 @@ impl Engine {
 
     /// Outputs of runs that are not in the store yet.
     pub fn cache(&self) -> Store {
-        Store::new(self.target_dir.join("nnblocks").join("cache"))
+        Store::new(self.work_dir.join("cache"))
     }
 
     /// How a chapter is named in messages: relative to the workspace root.
@@ -228,7 +229,13 @@ impl Engine {
 
     /// Compiles the registry and runs what `todo` lists.
     fn execute(&self, report: &mut Report, programs: &[Program], todo: &Todo) -> Result<()> {
-        let mut registry = Registry::new(&self.root, &self.target_dir, &self.features, self.quiet);
+        let mut registry = Registry::new(
+            &self.root,
+            &self.target_dir,
+            &self.work_dir,
+            &self.features,
+            self.quiet,
+        );
         let crates = crate::key::workspace_crates(&self.root)?;
         let ids = program_ids(report, programs);
         let mut included: Vec<usize> = (0..programs.len()).collect();
@@ -422,7 +429,7 @@ impl Engine {
         let run = runner::run(&RunRequest {
             executable: exe,
             program: id,
-            figure_dir: self.target_dir.join("nnblocks").join("figures").join(id),
+            figure_dir: self.work_dir.join("figures").join(id),
             timeouts,
             output_limit: self.output_limit,
         })?;
@@ -564,6 +571,13 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// Cargo's target folder for the workspace at `root`.
+pub fn default_target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
 }
 
 #[derive(Default)]

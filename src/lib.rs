@@ -19,23 +19,23 @@ pub mod snippet;
 pub mod store;
 
 use anyhow::{Context, Result};
-use engine::{Engine, Mode, Report};
+use engine::{Mode, Report};
 use mdbook_driver::MDBook;
+use preprocess::Nnblocks;
 use std::path::Path;
 
 /// Loads the book at `root` (where `book.toml` is), with our preprocessor in
 /// place of the `preprocess` command that `book.toml` declares for mdBook.
-pub fn load_book(root: &Path, quiet: bool) -> Result<MDBook> {
+pub fn load_book(root: &Path, preprocessor: Nnblocks) -> Result<MDBook> {
     let mut book =
         MDBook::load(root).with_context(|| format!("loading the book at {}", root.display()))?;
-    book.with_preprocessor(preprocess::Nnblocks { quiet });
+    book.with_preprocessor(preprocessor);
     Ok(book)
 }
 
 /// Runs every snippet of the book at `root` and verifies or blesses the store.
-pub fn check(root: &Path, mode: Mode, quiet: bool) -> Result<Report> {
-    let book = load_book(root, quiet)?;
-    let mut engine = Engine::new(root, &book.source_dir());
-    engine.quiet = quiet;
+pub fn check(root: &Path, mode: Mode, preprocessor: Nnblocks) -> Result<Report> {
+    let book = load_book(root, Nnblocks::default())?;
+    let engine = preprocessor.engine(root, &book.config.book.src);
     engine.process(&preprocess::chapters(&book.book), mode)
 }

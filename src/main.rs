@@ -54,7 +54,7 @@ fn run() -> Result<ExitCode> {
 
 fn build(root: &std::path::Path) -> Result<ExitCode> {
     let start = Instant::now();
-    let book = nnblocks::load_book(root, false)?;
+    let book = nnblocks::load_book(root, Nnblocks::default())?;
     book.build()?;
     let out = book.build_dir_for("html");
     eprintln!(
@@ -67,7 +67,7 @@ fn build(root: &std::path::Path) -> Result<ExitCode> {
 
 fn check(root: &std::path::Path, mode: Mode) -> Result<ExitCode> {
     let start = Instant::now();
-    let report = nnblocks::check(root, mode, false)?;
+    let report = nnblocks::check(root, mode, Nnblocks::default())?;
     eprint!("{}", report.problems(mode));
     let verb = if mode == Mode::Bless {
         "blessed"
@@ -100,7 +100,7 @@ fn check(root: &std::path::Path, mode: Mode) -> Result<ExitCode> {
 fn preprocess() -> Result<ExitCode> {
     use mdbook_preprocessor::Preprocessor;
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin())?;
-    let book = Nnblocks { quiet: false }.run(&ctx, book)?;
+    let book = Nnblocks::default().run(&ctx, book)?;
     serde_json::to_writer(std::io::stdout(), &book)?;
     let _ = NAME;
     Ok(ExitCode::SUCCESS)

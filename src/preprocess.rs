@@ -32,6 +32,26 @@ struct Settings {
 pub struct Nnblocks {
     /// Capture cargo's output (tests).
     pub quiet: bool,
+    /// The workspace whose crates snippets use, if not the book's root (tests).
+    pub workspace: Option<PathBuf>,
+    /// Scratch folder instead of `target/nnblocks` (tests).
+    pub work_dir: Option<PathBuf>,
+}
+
+impl Nnblocks {
+    /// The engine for a book at `book_root` with its sources in `src`.
+    pub fn engine(&self, book_root: &Path, src: &Path) -> Engine {
+        let root = self
+            .workspace
+            .clone()
+            .unwrap_or_else(|| book_root.to_path_buf());
+        let mut engine = Engine::new(&root, &book_root.join(src));
+        engine.quiet = self.quiet;
+        if let Some(dir) = &self.work_dir {
+            engine.work_dir = dir.clone();
+        }
+        engine
+    }
 }
 
 impl Preprocessor for Nnblocks {
@@ -40,8 +60,7 @@ impl Preprocessor for Nnblocks {
     }
 
     fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
-        let mut engine = Engine::new(&ctx.root, &ctx.root.join(&ctx.config.book.src));
-        engine.quiet = self.quiet;
+        let mut engine = self.engine(&ctx.root, &ctx.config.book.src);
         let settings: Settings = ctx
             .config
             .get(&format!("preprocessor.{NAME}"))?

@@ -17,8 +17,6 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-pub const PACKAGE: &str = "nnblocks-registry";
-
 /// One program to compile into the registry: its cells' code in order.
 pub struct ProgramSource<'a> {
     pub id: String,
@@ -54,6 +52,9 @@ pub struct BuildResult {
 pub struct Registry {
     pub root: PathBuf,
     pub dir: PathBuf,
+    /// Package and binary name, unique per work folder: registries share the
+    /// target folder, where cargo copies each binary to `debug/<name>`.
+    pub package: String,
     pub target_dir: PathBuf,
     pub features: Vec<String>,
     pub quiet: bool,
@@ -61,10 +62,17 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn new(root: &Path, target_dir: &Path, features: &[&str], quiet: bool) -> Self {
+    pub fn new(
+        root: &Path,
+        target_dir: &Path,
+        work_dir: &Path,
+        features: &[&str],
+        quiet: bool,
+    ) -> Self {
         Registry {
             root: root.to_path_buf(),
-            dir: target_dir.join("nnblocks").join("registry"),
+            dir: work_dir.join("registry"),
+            package: package_name(target_dir, work_dir),
             target_dir: target_dir.to_path_buf(),
             features: features.iter().map(|s| s.to_string()).collect(),
             quiet,
@@ -140,8 +148,11 @@ impl Registry {
         let mut manifest = toml::Table::new();
         manifest.insert(
             "package".into(),
-            toml::toml! { name = "nnblocks-registry" version = "0.0.0" edition = "2024" publish = false }.into(),
+            toml::toml! { version = "0.0.0" edition = "2024" publish = false }.into(),
         );
+        if let Some(package) = manifest.get_mut("package").and_then(|p| p.as_table_mut()) {
+            package.insert("name".into(), self.package.clone().into());
+        }
         manifest.insert("workspace".into(), toml::Table::new().into());
         manifest.insert("dependencies".into(), deps.into());
         let mut features = toml::Table::new();
@@ -169,7 +180,7 @@ impl Registry {
             .arg("--target-dir")
             .arg(&self.target_dir)
             .arg("--bin")
-            .arg(PACKAGE);
+            .arg(&self.package);
         for b in bins {
             cmd.arg("--bin").arg(b);
         }
@@ -211,7 +222,7 @@ impl Registry {
     fn absorb(&self, msg: CargoMessage, bins: &[String], result: &mut BuildResult) {
         let target = msg.target.map(|t| t.name).unwrap_or_default();
         match msg.reason.as_str() {
-            "compiler-artifact" if target == PACKAGE => result.executable = msg.executable,
+            "compiler-artifact" if target == self.package => result.executable = msg.executable,
             "compiler-artifact" if bins.contains(&target) => result.compiled_bins.push(target),
             "compiler-message" => {
                 let Some(m) = msg.message else { return };
@@ -220,7 +231,7 @@ impl Registry {
                 }
                 let span = m.spans.iter().find(|s| s.is_primary);
                 let (id, cell) = match span {
-                    Some(s) if target == PACKAGE => {
+                    Some(s) if target == self.package => {
                         let id = Path::new(&s.file_name)
                             .file_stem()
                             .map(|s| s.to_string_lossy().into_owned())
@@ -264,6 +275,23 @@ impl Registry {
         let mut text = text.replace(&format!("{}/", self.dir.display()), "");
         text = text.replace(&format!("{}/", self.root.display()), "");
         strip_registry_paths(&text)
+    }
+}
+
+/// `nnblocks-registry` for the default work folder `target/nnblocks`.
+fn package_name(target_dir: &Path, work_dir: &Path) -> String {
+    match work_dir.strip_prefix(target_dir) {
+        Ok(rel) if rel == Path::new("nnblocks") => "nnblocks-registry".into(),
+        Ok(rel) => format!(
+            "nnblocks-registry-{}",
+            rel.to_string_lossy()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+        ),
+        Err(_) => {
+            use sha2::Digest;
+            let hash = sha2::Sha256::digest(work_dir.to_string_lossy().as_bytes());
+            format!("nnblocks-registry-{}", crate::key::hex(&hash[..6]))
+        }
     }
 }
 
@@ -437,7 +465,13 @@ mod tests {
         assert_eq!(lines[cells[1].first_line - 1], "let b = a;");
         assert_eq!(lines[cells[1].first_line - 2], "crate::__cell(1);");
         assert_eq!(cells[1].len, 2);
-        let mut r = Registry::new(Path::new("/r"), Path::new("/t"), &[], true);
+        let mut r = Registry::new(
+            Path::new("/r"),
+            Path::new("/t"),
+            Path::new("/t/n"),
+            &[],
+            true,
+        );
         r.cells.insert("p".into(), cells.clone());
         assert_eq!(r.cell_of("p", cells[1].first_line + 1), Some((1, 1)));
         assert_eq!(r.cell_of("p", cells[0].first_line), Some((0, 0)));
@@ -460,6 +494,7 @@ mod tests {
         let r = Registry::new(
             Path::new("/work/main"),
             Path::new("/work/main/target"),
+            Path::new("/work/main/target/nnblocks"),
             &[],
             true,
         );

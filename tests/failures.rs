@@ -1,0 +1,275 @@
+//! Failure injection: small books with one broken snippet each. Every
+//! problem must fail the build and the check, name the markdown file and
+//! line, and leave the other snippets' outputs intact.
+
+use nnblocks::engine::{Mode, Origin, Report, default_target_dir};
+use nnblocks::preprocess::Nnblocks;
+use std::fs;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A book with one chapter `bad.md`, and the preprocessor set up to use
+/// this workspace's crates and a scratch folder of its own.
+fn book(name: &str, chapter: &str) -> (TempDir, Nnblocks) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("book")).unwrap();
+    fs::write(
+        dir.path().join("book.toml"),
+        "[book]\ntitle = \"t\"\nsrc = \"book\"\n[build]\nbuild-dir = \"out\"\n\
+         [preprocessor.nnblocks]\ncommand = \"false\"\n\
+         [output.html.playground]\nrunnable = false\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("book/SUMMARY.md"),
+        "# S\n\n- [Bad](bad.md)\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("book/bad.md"), chapter).unwrap();
+    let root = workspace();
+    let pre = Nnblocks {
+        quiet: true,
+        workspace: Some(root.clone()),
+        work_dir: Some(default_target_dir(&root).join("nnblocks-tests").join(name)),
+    };
+    (dir, pre)
+}
+
+fn clone(p: &Nnblocks) -> Nnblocks {
+    Nnblocks {
+        quiet: p.quiet,
+        workspace: p.workspace.clone(),
+        work_dir: p.work_dir.clone(),
+    }
+}
+
+fn check(dir: &Path, pre: &Nnblocks, mode: Mode) -> Report {
+    nnblocks::check(dir, mode, clone(pre)).unwrap()
+}
+
+fn build_error(dir: &Path, pre: &Nnblocks) -> String {
+    let book = nnblocks::load_book(dir, clone(pre)).unwrap();
+    format!("{:#}", book.build().expect_err("the build must fail"))
+}
+
+/// A good snippet before the bad one, whose output must survive.
+const GOOD: &str = "# Bad\n\n```rust\nprintln!(\"good\");\n```\n\n";
+
+fn assert_good_survived(report: &Report) {
+    let (out, _) = report.outputs[0]
+        .as_ref()
+        .expect("the good snippet still has its output");
+    assert_eq!(out.text, "good\n");
+}
+
+#[test]
+fn compile_error_names_the_line() {
+    let (dir, pre) = book(
+        "compile",
+        &format!("{GOOD}```rust\nlet a = 1;\nlet x: i32 = \"text\";\n```\n"),
+    );
+    let report = check(dir.path(), &pre, Mode::Build);
+    let problems = report.problems(Mode::Build);
+    assert!(
+        problems.contains("bad.md:9: snippet does not compile"),
+        "{problems}"
+    );
+    assert!(problems.contains("mismatched types"), "{problems}");
+    assert!(
+        problems.contains("bad.md:9:14"),
+        "locations point into the markdown: {problems}"
+    );
+    assert_good_survived(&report);
+    assert!(build_error(dir.path(), &pre).contains("bad.md:9: snippet does not compile"));
+    let verify = check(dir.path(), &pre, Mode::Verify);
+    assert!(
+        verify
+            .problems(Mode::Verify)
+            .contains("bad.md:9: snippet does not compile")
+    );
+}
+
+#[test]
+fn panic_names_the_line_and_message() {
+    let (dir, pre) = book(
+        "panic",
+        &format!(
+            "{GOOD}```rust\nlet v: Vec<u8> = vec![];\nprintln!(\"before\");\npanic!(\"boom {{}}\", v.len());\n```\n"
+        ),
+    );
+    let report = check(dir.path(), &pre, Mode::Build);
+    let problems = report.problems(Mode::Build);
+    assert!(
+        problems.contains("bad.md:10: snippet panicked"),
+        "{problems}"
+    );
+    assert!(problems.contains("boom 0"), "{problems}");
+    assert_good_survived(&report);
+    assert!(build_error(dir.path(), &pre).contains("boom 0"));
+}
+
+#[test]
+fn endless_loop_times_out() {
+    let (dir, pre) = book(
+        "timeout",
+        &format!("{GOOD}```rust,timeout=2\nloop {{ std::hint::spin_loop(); }}\n```\n"),
+    );
+    let report = check(dir.path(), &pre, Mode::Build);
+    let problems = report.problems(Mode::Build);
+    assert!(
+        problems.contains("bad.md:7: snippet timed out after 2 s"),
+        "{problems}"
+    );
+    assert_good_survived(&report);
+}
+
+#[test]
+fn abort_is_reported() {
+    let (dir, pre) = book(
+        "abort",
+        &format!("{GOOD}```rust\nstd::process::abort();\n```\n"),
+    );
+    let problems = check(dir.path(), &pre, Mode::Build).problems(Mode::Build);
+    assert!(
+        problems.contains("bad.md:7: snippet failed: killed by signal 6"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn bad_attribute_names_the_fence() {
+    let (dir, pre) = book(
+        "attr",
+        &format!("{GOOD}Text.\n\n```rust,figure=a\nprintln!();\n```\n"),
+    );
+    let problems = check(dir.path(), &pre, Mode::Build).problems(Mode::Build);
+    assert!(
+        problems.contains("bad.md:9: bad snippet attributes: every figure= needs a caption"),
+        "{problems}"
+    );
+    assert!(build_error(dir.path(), &pre).contains("bad.md:9: bad snippet attributes"));
+}
+
+#[test]
+fn html_in_output_is_escaped() {
+    let (dir, pre) = book(
+        "html",
+        "# H\n\n```rust\nprintln!(\"<script>alert(1)</script> & {{{{#include x}}}}\");\n```\n\nAfter.\n",
+    );
+    let book = nnblocks::load_book(dir.path(), clone(&pre)).unwrap();
+    book.build().unwrap();
+    let html = fs::read_to_string(dir.path().join("out/bad.html")).unwrap();
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{#include x}}"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<p>After.</p>"),
+        "prose after the output is still markdown"
+    );
+}
+
+#[test]
+fn ten_megabytes_of_output_are_stopped() {
+    let (dir, pre) = book(
+        "flood",
+        &format!(
+            "{GOOD}```rust\nlet line = \"x\".repeat(1023);\nfor _ in 0..10 * 1024 {{ println!(\"{{line}}\"); }}\n```\n"
+        ),
+    );
+    let report = check(dir.path(), &pre, Mode::Build);
+    let problems = report.problems(Mode::Build);
+    assert!(
+        problems.contains("bad.md:7: snippet printed more than 1024 KiB"),
+        "{problems}"
+    );
+    assert!(problems.len() < 100_000, "the message stays short");
+    assert_good_survived(&report);
+}
+
+#[test]
+fn expectations_of_rustdoc_flags() {
+    let chapter = "# F\n\n```rust,should_panic\nprintln!(\"fine\");\n```\n\n```rust,compile_fail\nlet x: u8 = 1;\n```\n";
+    let (dir, pre) = book("flags", chapter);
+    let problems = check(dir.path(), &pre, Mode::Build).problems(Mode::Build);
+    assert!(
+        problems.contains("bad.md:3: should_panic snippet finished without panicking"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("bad.md:7: compile_fail snippet compiled without error"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn figures_and_references_must_agree() {
+    let chapter = "# F\n\nSee {{#fig nowhere}}.\n\n```rust,figure=a caption=\"A\"\nprintln!(\"no figure\");\n```\n";
+    let (dir, pre) = book("figs", chapter);
+    let problems = check(dir.path(), &pre, Mode::Build).problems(Mode::Build);
+    assert!(
+        problems
+            .contains("bad.md:5: the snippet showed 0 figure(s) but its info string declares 1"),
+        "{problems}"
+    );
+    let (dir, pre) = book("figref", "# F\n\nSee {{#fig nowhere}} and $\\frac{1}$.\n");
+    let err = build_error(dir.path(), &pre);
+    assert!(
+        err.contains("bad.md:3: {{#fig nowhere}} refers to no figure"),
+        "{err}"
+    );
+    assert!(err.contains("bad.md:3: invalid LaTeX"), "{err}");
+}
+
+#[test]
+fn new_snippets_are_missing_from_the_store_until_blessed() {
+    let (dir, pre) = book("bless", "# B\n\n```rust\nprintln!(\"{}\", 6 * 7);\n```\n");
+    let verify = check(dir.path(), &pre, Mode::Verify);
+    assert_eq!(verify.missing.len(), 1, "{}", verify.problems(Mode::Verify));
+    assert!(
+        verify
+            .problems(Mode::Verify)
+            .contains("bad.md:3: output not in the store yet")
+    );
+    // The build still shows it, from the cache, without touching book/.
+    let build = check(dir.path(), &pre, Mode::Build);
+    assert_eq!(build.outputs[0].as_ref().unwrap().1, Origin::Fresh);
+    assert!(
+        !dir.path().join("book/outputs").exists(),
+        "a build never writes the store"
+    );
+    let bless = check(dir.path(), &pre, Mode::Bless);
+    assert!(bless.failures.is_empty());
+    let verify = check(dir.path(), &pre, Mode::Verify);
+    assert!(verify.is_clean(), "{}", verify.problems(Mode::Verify));
+    // A warm build finds everything in the store and runs nothing.
+    let warm = check(dir.path(), &pre, Mode::Build);
+    assert_eq!(warm.programs_run, 0);
+    assert_eq!(warm.outputs[0].as_ref().unwrap().1, Origin::Store);
+    // A changed output is a mismatch with a diff; a removed snippet leaves an orphan.
+    let store = dir.path().join("book/outputs/bad");
+    let stored = fs::read_dir(&store)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    fs::write(&stored, "41\n").unwrap();
+    let verify = check(dir.path(), &pre, Mode::Verify);
+    let problems = verify.problems(Mode::Verify);
+    assert!(
+        problems.contains("bad.md:3: output is not what the book stores"),
+        "{problems}"
+    );
+    assert!(problems.contains("-41\n+42"), "{problems}");
+    fs::write(dir.path().join("book/bad.md"), "# B\n\nNo code.\n").unwrap();
+    let verify = check(dir.path(), &pre, Mode::Verify);
+    assert_eq!(verify.orphans, vec![stored.clone()]);
+    check(dir.path(), &pre, Mode::Bless);
+    assert!(!stored.exists(), "bless removes what no snippet produces");
+}
