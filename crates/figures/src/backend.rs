@@ -168,7 +168,10 @@ impl DrawingBackend for Backend<'_> {
         style: &S,
         pos: BackendCoord,
     ) -> Result<()> {
-        forward!(&mut self.0, b => b.draw_text(text, style, pos))
+        match &mut self.0 {
+            Inner::Svg(b) => b.draw_text(text, style, pos).map_err(svg_err),
+            Inner::Bitmap(b) => crate::text::draw(b, text, style, pos).map_err(bitmap_err),
+        }
     }
 
     fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> Result<(u32, u32)> {

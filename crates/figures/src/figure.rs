@@ -76,7 +76,7 @@ pub enum FigureError {
 
 /// An empty canvas of a given size and format, waiting for its drawing.
 ///
-/// Made by [`Figure::svg`], [`Figure::png`] or [`Figure::new`]; turned into a
+/// Made by [`Figure::svg`], [`Figure::png`] or [`Figure::canvas`]; turned into a
 /// [`Figure`] by [`Canvas::draw`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[must_use = "a canvas does nothing until `.draw(...)` is called"]
@@ -219,6 +219,8 @@ impl Figure {
 
     /// A `width` x `height` pixel canvas in the given format.
     pub fn canvas(format: Format, width: u32, height: u32) -> Canvas {
+        // Registered here too, in case text styles are made before `draw`.
+        fonts::register();
         Canvas {
             format,
             width,

@@ -5,7 +5,9 @@
 //! measured or drawn. SVG output needs this as well, because plotters lays out
 //! labels and legends from the measured width of their text.
 
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
+
+use ab_glyph::FontRef;
 
 use plotters::style::{FontStyle, register_font};
 
@@ -27,6 +29,10 @@ const FAMILIES: [&str; 5] = [
 ];
 
 /// Registers the fonts once per process; cheap to call again.
+///
+/// Plotters resolves a font when a `FontDesc` is made, not when it is used,
+/// so this runs when a canvas or a house font is made as well as before
+/// drawing; a `FontDesc` made before any of those cannot measure text.
 pub(crate) fn register() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -41,4 +47,18 @@ pub(crate) fn register() {
             }
         }
     });
+}
+
+/// NanumGothic for drawing glyphs directly: bold for [`FontStyle::Bold`],
+/// regular for every other style.
+pub(crate) fn glyphs(style: FontStyle) -> &'static FontRef<'static> {
+    static FONTS: OnceLock<[FontRef<'static>; 2]> = OnceLock::new();
+    let [regular, bold] = FONTS.get_or_init(|| {
+        [REGULAR, BOLD]
+            .map(|bytes| FontRef::try_from_slice(bytes).expect("the embedded fonts are valid"))
+    });
+    match style {
+        FontStyle::Bold => bold,
+        _ => regular,
+    }
 }

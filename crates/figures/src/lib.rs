@@ -29,6 +29,7 @@ mod backend;
 mod figure;
 mod fonts;
 pub mod style;
+mod text;
 
 pub use backend::{Backend, BackendError, Root};
 pub use figure::{Canvas, FIGURE_DIR_VAR, Figure, FigureError, Format};

@@ -97,6 +97,9 @@ pub const MARGIN: u32 = 16;
 
 /// The house font at `size`.
 pub fn font(size: f64) -> FontDesc<'static> {
+    // Plotters looks the font up when a `FontDesc` is made, so it must be
+    // registered before, even outside a figure's drawing.
+    crate::fonts::register();
     FontDesc::new(FontFamily::Name(FONT_FAMILY), size, FontStyle::Normal)
 }
 
@@ -105,6 +108,7 @@ pub fn font(size: f64) -> FontDesc<'static> {
 /// (Plotters' `FontDesc::style` keeps the regular glyphs in PNG figures; this
 /// picks the bold ones.)
 pub fn bold(size: f64) -> FontDesc<'static> {
+    crate::fonts::register();
     FontDesc::new(FontFamily::Name(FONT_FAMILY), size, FontStyle::Bold)
 }
 

@@ -253,6 +253,49 @@ fn korean_text_renders_in_png() {
 }
 
 #[test]
+fn png_glyphs_keep_their_side_bearing_and_sit_on_the_svg_baseline() {
+    use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+
+    let size = 40.0;
+    let nanum = FontRef::try_from_slice(include_bytes!("../fonts/NanumGothic.ttf")).unwrap();
+    let one = nanum.glyph_id('1');
+    let scaled = nanum.as_scaled(PxScale::from(size as f32));
+    let bearing = scaled.h_side_bearing(one);
+    assert!(
+        bearing > 3.0,
+        "the test needs a glyph with a visible side bearing"
+    );
+    let px_per_unit = size as f32 / nanum.height_unscaled();
+    let em = px_per_unit * nanum.units_per_em().unwrap();
+    // The glyph's extent around the baseline, in pixels, y up.
+    let bounds = nanum.outline(one).unwrap().bounds;
+    let above = bounds.min.y.max(bounds.max.y) * px_per_unit;
+    let below = bounds.min.y.min(bounds.max.y) * px_per_unit;
+
+    let img = text_png("1", style::font(size));
+    let inked = ink(&img, (0, 0), (200, 60));
+    let left = inked.iter().map(|p| p.0).min().unwrap() as f32;
+    let top = inked.iter().map(|p| p.1).min().unwrap() as f32;
+    let bottom = inked.iter().map(|p| p.1).max().unwrap() as f32 + 1.0;
+    // Drawn with its anchor at (10, 10): the glyph starts one side bearing
+    // right of it, and its baseline is where the SVG backend's dy="0.76em"
+    // puts a top-anchored text's.
+    let baseline = 10.0 + 0.76 * em;
+    assert!(
+        (left - (10.0 + bearing)).abs() <= 1.0,
+        "left {left}, bearing {bearing}"
+    );
+    assert!(
+        (top - (baseline - above)).abs() <= 1.0,
+        "top {top}, baseline {baseline}"
+    );
+    assert!(
+        (bottom - (baseline - below)).abs() <= 1.0,
+        "bottom {bottom}, baseline {baseline}"
+    );
+}
+
+#[test]
 fn the_same_drawing_gives_the_same_bytes() {
     for format in [Format::Svg, Format::Png] {
         let a = Figure::canvas(format, 640, 400).draw(chart).unwrap();
@@ -295,6 +338,14 @@ fn show_child() -> Result<(), Box<dyn Error>> {
     if std::env::var_os(CHILD_VAR).is_none() {
         return Ok(());
     }
+    // In this fresh process, a house font made before any figure can still
+    // measure text, which legends and axis labels need.
+    let early = style::label();
+    Figure::svg(100, 40).draw(move |root| {
+        let (width, _) = root.estimate_text_size("한글", &early)?;
+        assert!(width > 10, "{width}");
+        Ok(())
+    })?;
     print!("before");
     Figure::svg(640, 400).draw(chart)?.show()?;
     Figure::png(320, 200).draw(chart)?.show()?;
