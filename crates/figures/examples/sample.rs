@@ -65,10 +65,7 @@ fn broadcast_diagram(root: &Root) -> Result<(), Box<dyn Error>> {
                 root.draw(&Text::new(
                     label,
                     (x + cell / 2, y + cell / 2),
-                    style::label().pos(plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Center,
-                        plotters::style::text_anchor::VPos::Center,
-                    )),
+                    style::centered(style::label()),
                 ))?;
             }
         }

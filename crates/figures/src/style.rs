@@ -28,6 +28,7 @@ use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::drawing::DrawingArea;
 use plotters::element::PathElement;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{
     Color, FontDesc, FontFamily, FontStyle, RGBColor, ShapeStyle, TextStyle, WHITE,
 };
@@ -131,6 +132,12 @@ pub fn label() -> TextStyle<'static> {
 /// Tick labels.
 pub fn tick() -> TextStyle<'static> {
     font(TICK_SIZE).color(&MUTED)
+}
+
+/// `text` anchored at its centre instead of its top left: for labels inside
+/// boxes and at points of a diagram.
+pub fn centered(text: TextStyle<'static>) -> TextStyle<'static> {
+    text.pos(Pos::new(HPos::Center, VPos::Center))
 }
 
 /// A data line in `color`, [`LINE_WIDTH`] wide.

@@ -296,6 +296,25 @@ fn png_glyphs_keep_their_side_bearing_and_sit_on_the_svg_baseline() {
 }
 
 #[test]
+fn centered_text_is_centred_on_its_anchor_in_png() {
+    let fig = Figure::png(200, 60)
+        .draw(|root| {
+            root.draw(&Text::new(
+                "가나다",
+                (100, 30),
+                style::centered(style::label()),
+            ))?;
+            Ok(())
+        })
+        .unwrap();
+    let inked = ink(&decode(&fig), (0, 0), (200, 60));
+    let (xs, ys): (Vec<u32>, Vec<u32>) = inked.into_iter().unzip();
+    let mid = |v: &[u32]| (v.iter().min().unwrap() + v.iter().max().unwrap() + 1) as f32 / 2.0;
+    assert!((mid(&xs) - 100.0).abs() <= 2.0, "x centre {}", mid(&xs));
+    assert!((mid(&ys) - 30.0).abs() <= 3.0, "y centre {}", mid(&ys));
+}
+
+#[test]
 fn the_same_drawing_gives_the_same_bytes() {
     for format in [Format::Svg, Format::Png] {
         let a = Figure::canvas(format, 640, 400).draw(chart).unwrap();
