@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Bump when the generated wrapper code or the output format changes.
-const ENGINE_VERSION: &str = "nnblocks-key-1";
+const ENGINE_VERSION: &str = "nnblocks-key-2";
 
 /// A workspace crate under `crates/`, as snippets see it.
 #[derive(Debug, Clone)]

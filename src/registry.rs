@@ -187,19 +187,24 @@ impl Registry {
         if !self.features.is_empty() {
             cmd.arg("--features").arg(self.features.join(","));
         }
-        cmd.stdout(Stdio::piped()).stderr(if self.quiet {
-            Stdio::piped()
-        } else {
-            Stdio::inherit()
-        });
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd
             .spawn()
             .with_context(|| format!("running {cargo} build"))?;
-        let stderr = child.stderr.take().map(|mut e| {
+        let quiet = self.quiet;
+        let stderr = child.stderr.take().map(|e| {
             std::thread::spawn(move || {
-                let mut s = String::new();
-                let _ = std::io::Read::read_to_string(&mut e, &mut s);
-                s
+                let mut all = String::new();
+                for line in BufReader::new(e).lines().map_while(Result::ok) {
+                    // Cargo's progress is shown; its error summary is not:
+                    // we report each snippet's errors at its markdown line.
+                    if !quiet && !line.starts_with("error") && !line.starts_with("warning") {
+                        eprintln!("{line}");
+                    }
+                    all.push_str(&line);
+                    all.push('\n');
+                }
+                all
             })
         });
         let mut result = BuildResult::default();
@@ -275,8 +280,17 @@ impl Registry {
         let mut text = text.replace(&format!("{}/", self.dir.display()), "");
         text = text.replace(&format!("{}/", self.root.display()), "");
         strip_registry_paths(&text)
+            .split_inclusive('\n')
+            .filter(|line| !VOLATILE_NOTES.iter().any(|n| line.contains(n)))
+            .collect()
     }
 }
+
+/// rustc notes whose text changes from build to build.
+const VOLATILE_NOTES: [&str; 2] = [
+    "the full name for the type has been written to",
+    "consider using `--verbose` to print the full type name",
+];
 
 /// `nnblocks-registry` for the default work folder `target/nnblocks`.
 fn package_name(target_dir: &Path, work_dir: &Path) -> String {
@@ -505,6 +519,20 @@ mod tests {
             r.scrub(text),
             "  --> dfdx-0.13.0/src/lib.rs:3:1\n  --> crates/tensors/src/lib.rs:1:1\n  --> src/bin/cf_1.rs:2:5"
         );
+    }
+
+    #[test]
+    fn drops_notes_that_change_per_build() {
+        let r = Registry::new(
+            Path::new("/r"),
+            Path::new("/t"),
+            Path::new("/t/n"),
+            &[],
+            true,
+        );
+        let noted = "error\n   = note: the full name for the type has been written to 'target/x.txt'\n   \
+                     = note: consider using `--verbose` to print the full type name to the console\n\nend";
+        assert_eq!(r.scrub(noted), "error\n\nend");
     }
 
     #[test]
