@@ -169,6 +169,11 @@ fn check_links(page: &Path, html: &str, out: &Path) {
         } else {
             resolve(page, file)
         };
+        assert!(
+            target.starts_with(out),
+            "{}: link {href} leaves the book",
+            page.display()
+        );
         let text = fs::read_to_string(&target)
             .unwrap_or_else(|_| panic!("{}: broken link {href}", page.display()));
         if !anchor.is_empty() {
