@@ -114,6 +114,9 @@ pub struct Engine {
     pub output_limit: usize,
     /// Capture cargo's progress instead of showing it.
     pub quiet: bool,
+    /// Only some chapters are processed: look for stale store files in
+    /// their folders only.
+    pub partial: bool,
 }
 
 impl Engine {
@@ -123,7 +126,10 @@ impl Engine {
         Engine {
             root: root.to_path_buf(),
             src_dir: src_dir.to_path_buf(),
-            work_dir: target_dir.join("nnblocks"),
+            // Authors working on several chapters at once can keep separate registries.
+            work_dir: std::env::var_os("NNBLOCKS_WORK_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| target_dir.join("nnblocks")),
             target_dir,
             features: if cfg!(feature = "cuda") {
                 vec!["cuda"]
@@ -133,6 +139,7 @@ impl Engine {
             default_timeout: Duration::from_secs(60),
             output_limit: 1 << 20,
             quiet: false,
+            partial: false,
         }
     }
 
@@ -559,8 +566,11 @@ impl Engine {
                 .files()?
                 .into_iter()
                 .filter(|f| {
+                    let dir = f.parent().unwrap_or(Path::new(""));
                     let key = Store::key_of(f).unwrap_or_default();
-                    !used.contains(&f.parent().unwrap_or(Path::new("")).join(key))
+                    let in_scope =
+                        !self.partial || chapters.iter().any(|c| store.chapter_dir(&c.path) == dir);
+                    in_scope && !used.contains(&dir.join(key))
                 })
                 .collect();
         }

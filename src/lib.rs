@@ -22,7 +22,7 @@ use anyhow::{Context, Result};
 use engine::{Mode, Report};
 use mdbook_driver::MDBook;
 use preprocess::Nnblocks;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Loads the book at `root` (where `book.toml` is), with our preprocessor in
 /// place of the `preprocess` command that `book.toml` declares for mdBook.
@@ -33,9 +33,28 @@ pub fn load_book(root: &Path, preprocessor: Nnblocks) -> Result<MDBook> {
     Ok(book)
 }
 
-/// Runs every snippet of the book at `root` and verifies or blesses the store.
+/// Runs every snippet of the book at `root` (or of the chapters whose
+/// source paths end with one of `only`) and verifies or blesses the store.
 pub fn check(root: &Path, mode: Mode, preprocessor: Nnblocks) -> Result<Report> {
+    check_chapters(root, mode, preprocessor, &[])
+}
+
+pub fn check_chapters(
+    root: &Path,
+    mode: Mode,
+    preprocessor: Nnblocks,
+    only: &[PathBuf],
+) -> Result<Report> {
     let book = load_book(root, Nnblocks::default())?;
-    let engine = preprocessor.engine(root, &book.config.book.src);
-    engine.process(&preprocess::chapters(&book.book), mode)
+    let mut engine = preprocessor.engine(root, &book.config.book.src);
+    let mut chapters = preprocess::chapters(&book.book);
+    if !only.is_empty() {
+        chapters.retain(|c| only.iter().any(|o| o.ends_with(&c.path)));
+        anyhow::ensure!(
+            !chapters.is_empty(),
+            "no chapter of the book matches {only:?} (give paths like book/preface.md)"
+        );
+        engine.partial = true;
+    }
+    engine.process(&chapters, mode)
 }

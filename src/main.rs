@@ -11,11 +11,14 @@ const USAGE: &str = "\
 usage: cargo run -- [COMMAND]
 
   build        build the book into target/book (the default)
-  check        run every snippet and compare with the stored outputs
-  bless        run every snippet and store its output and figures under book/outputs
+  check [CHAPTER.md...]   run every snippet (of these chapters) and compare with the stored outputs
+  bless [CHAPTER.md...]   run every snippet (of these chapters) and store outputs and figures
+                          under book/outputs, removing what no snippet produces
   preprocess   act as mdBook's preprocessor (declared in book.toml)
 
-options: --root DIR   the book's root, where book.toml is (default: this workspace)";
+options: --root DIR   the book's root, where book.toml is (default: this workspace)
+env:     NNBLOCKS_WORK_DIR   scratch folder for the snippet registry and cache
+                             (default target/nnblocks)";
 
 fn main() -> ExitCode {
     match run() {
@@ -40,8 +43,8 @@ fn run() -> Result<ExitCode> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         [] | ["build"] => build(&root),
-        ["check"] => check(&root, Mode::Verify),
-        ["bless"] => check(&root, Mode::Bless),
+        ["check", chapters @ ..] => check(&root, Mode::Verify, chapters),
+        ["bless", chapters @ ..] => check(&root, Mode::Bless, chapters),
         ["preprocess", "supports", _renderer] => Ok(ExitCode::SUCCESS),
         ["preprocess"] => preprocess(),
         ["-h" | "--help" | "help"] => {
@@ -65,9 +68,10 @@ fn build(root: &std::path::Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(root: &std::path::Path, mode: Mode) -> Result<ExitCode> {
+fn check(root: &std::path::Path, mode: Mode, chapters: &[&str]) -> Result<ExitCode> {
     let start = Instant::now();
-    let report = nnblocks::check(root, mode, Nnblocks::default())?;
+    let only: Vec<PathBuf> = chapters.iter().map(PathBuf::from).collect();
+    let report = nnblocks::check_chapters(root, mode, Nnblocks::default(), &only)?;
     eprint!("{}", report.problems(mode));
     let verb = if mode == Mode::Bless {
         "blessed"

@@ -85,6 +85,16 @@ fn chapter_pages(book: &mdbook_driver::MDBook, out: &Path) -> Vec<PathBuf> {
 
 fn check_page(page: &Path, html: &str, out: &Path) {
     let name = page.display();
+    for attr in ["src", "href"] {
+        for tag in ["<script", "<link", "<img", "<iframe"] {
+            for url in attr_values(html, tag, attr) {
+                assert!(
+                    !url.contains("://") && !url.starts_with("//"),
+                    "{name}: the page fetches {url} from the network"
+                );
+            }
+        }
+    }
     let main = between(html, "<main>", "</main>").unwrap_or_else(|| panic!("{name}: no <main>"));
     assert!(
         !main.contains("{{#"),
@@ -260,6 +270,7 @@ fn page_checks_catch_problems() {
         "<main><p>{{#fig a}}</p></main>",
         "<main><pre><code class=\"language-rust\">1</code></pre><p>no output</p></main>",
         "<main><img src=\"missing.png\"></main>",
+        "<script src=\"https://cdn.example/x.js\"></script><main></main>",
     ];
     for html in bad {
         let caught = std::panic::catch_unwind(|| check_page(&page, html, dir.path()));
@@ -272,4 +283,58 @@ fn page_checks_catch_problems() {
         let caught = std::panic::catch_unwind(|| check_links(&page, html, dir.path()));
         assert!(caught.is_err(), "not caught: {html}");
     }
+}
+
+/// `mdbook build` runs `cargo run -- preprocess` as book.toml declares: the
+/// same JSON protocol must give the same chapters as the in-process build.
+#[test]
+fn command_preprocessor_speaks_mdbooks_protocol() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let exe = env!("CARGO_BIN_EXE_nnblocks");
+    let supports = Command::new(exe)
+        .args(["preprocess", "supports", "html"])
+        .status()
+        .unwrap();
+    assert!(supports.success());
+    let book = mdbook_driver::MDBook::load(root()).unwrap();
+    let ctx =
+        mdbook_preprocessor::PreprocessorContext::new(root(), book.config.clone(), "html".into());
+    let input = serde_json::to_string(&(&ctx, &book.book)).unwrap();
+    let mut child = Command::new(exe)
+        .arg("preprocess")
+        .env(
+            "NNBLOCKS_WORK_DIR",
+            default_target_dir(&root())
+                .join("nnblocks-tests")
+                .join("command"),
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let processed: mdbook_preprocessor::book::Book = serde_json::from_slice(&out.stdout).unwrap();
+    let preface = processed
+        .chapters()
+        .find(|c| c.source_path.as_deref() == Some(Path::new("preface.md")))
+        .expect("the preface");
+    assert!(preface.content.contains("<div class=\"nb-output\">"));
+    assert!(preface.content.contains("<math"));
+    assert!(
+        !preface.content.contains("session=intro"),
+        "our attributes are removed for mdBook"
+    );
 }
