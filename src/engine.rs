@@ -117,6 +117,10 @@ pub struct Engine {
     /// Only some chapters are processed: look for stale store files in
     /// their folders only.
     pub partial: bool,
+    /// Build only: run snippets of these chapters only; the others show what
+    /// the store or the cache has (an author's view while other chapters are
+    /// being written).
+    pub run_only: Option<Vec<PathBuf>>,
 }
 
 impl Engine {
@@ -140,6 +144,7 @@ impl Engine {
             output_limit: 1 << 20,
             quiet: false,
             partial: false,
+            run_only: None,
         }
     }
 
@@ -186,14 +191,19 @@ impl Engine {
         let chapter_of = |s: &BookSnippet| chapters[s.chapter].path.clone();
         let mut todo = Todo::default();
         for (p, program) in programs.iter().enumerate() {
-            if mode != Mode::Build || !self.lookup_all(&mut report, &program.cells, &chapter_of)? {
+            let found = self.lookup_all(&mut report, &program.cells, &chapter_of)?;
+            if self.may_run(chapters, &report.snippets[program.cells[0]])
+                && (mode != Mode::Build || !found)
+            {
                 todo.programs.push(p);
             }
         }
         for i in 0..report.snippets.len() {
-            if report.snippets[i].snippet.attrs.kind == Kind::CompileFail
-                && (mode != Mode::Build || !self.lookup_all(&mut report, &[i], &chapter_of)?)
-            {
+            if report.snippets[i].snippet.attrs.kind != Kind::CompileFail {
+                continue;
+            }
+            let found = self.lookup_all(&mut report, &[i], &chapter_of)?;
+            if self.may_run(chapters, &report.snippets[i]) && (mode != Mode::Build || !found) {
                 todo.compile_fail.push(i);
             }
         }
@@ -202,6 +212,16 @@ impl Engine {
         }
         self.settle(&mut report, chapters, mode)?;
         Ok(report)
+    }
+
+    /// Whether the snippet's chapter is one the build may run (`run_only`).
+    fn may_run(&self, chapters: &[ChapterSource], s: &BookSnippet) -> bool {
+        self.run_only.as_ref().is_none_or(|only| {
+            only.iter().any(|o| {
+                self.display_path(&chapters[s.chapter].path).ends_with(o)
+                    || o.ends_with(&chapters[s.chapter].path)
+            })
+        })
     }
 
     /// Fills outputs from the store or the cache; false if any cell is missing.
@@ -245,7 +265,9 @@ impl Engine {
         );
         let crates = crate::key::workspace_crates(&self.root)?;
         let ids = program_ids(report, programs);
-        let mut included: Vec<usize> = (0..programs.len()).collect();
+        let mut included: Vec<usize> = (0..programs.len())
+            .filter(|&p| self.run_only.is_none() || todo.programs.contains(&p))
+            .collect();
         let cf: Vec<(String, &str)> = todo
             .compile_fail
             .iter()

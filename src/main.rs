@@ -10,7 +10,8 @@ use std::time::Instant;
 const USAGE: &str = "\
 usage: cargo run -- [COMMAND]
 
-  build        build the book into target/book (the default)
+  build [CHAPTER.md...]   build the book into target/book (the default); with chapters,
+                          run only their snippets and show stored outputs elsewhere
   check [CHAPTER.md...]   run every snippet (of these chapters) and compare with the stored outputs
   bless [CHAPTER.md...]   run every snippet (of these chapters) and store outputs and figures
                           under book/outputs, removing what no snippet produces
@@ -42,7 +43,8 @@ fn run() -> Result<ExitCode> {
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        [] | ["build"] => build(&root),
+        [] => build(&root, &[]),
+        ["build", chapters @ ..] => build(&root, chapters),
         ["check", chapters @ ..] => check(&root, Mode::Verify, chapters),
         ["bless", chapters @ ..] => check(&root, Mode::Bless, chapters),
         ["preprocess", "supports", _renderer] => Ok(ExitCode::SUCCESS),
@@ -55,9 +57,14 @@ fn run() -> Result<ExitCode> {
     }
 }
 
-fn build(root: &std::path::Path) -> Result<ExitCode> {
+fn build(root: &std::path::Path, chapters: &[&str]) -> Result<ExitCode> {
     let start = Instant::now();
-    let book = nnblocks::load_book(root, Nnblocks::default())?;
+    let run_only = (!chapters.is_empty()).then(|| chapters.iter().map(PathBuf::from).collect());
+    let preprocessor = Nnblocks {
+        run_only,
+        ..Nnblocks::default()
+    };
+    let book = nnblocks::load_book(root, preprocessor)?;
     book.build()?;
     let out = book.build_dir_for("html");
     eprintln!(

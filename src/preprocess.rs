@@ -36,6 +36,8 @@ pub struct Nnblocks {
     pub workspace: Option<PathBuf>,
     /// Scratch folder instead of `target/nnblocks` (tests).
     pub work_dir: Option<PathBuf>,
+    /// Run the snippets of these chapters only (`cargo run -- build CHAPTER`).
+    pub run_only: Option<Vec<PathBuf>>,
 }
 
 impl Nnblocks {
@@ -50,6 +52,7 @@ impl Nnblocks {
         if let Some(dir) = &self.work_dir {
             engine.work_dir = dir.clone();
         }
+        engine.run_only = self.run_only.clone();
         engine
     }
 }

@@ -35,6 +35,7 @@ fn book(name: &str, chapter: &str) -> (TempDir, Nnblocks) {
         quiet: true,
         workspace: Some(root.clone()),
         work_dir: Some(default_target_dir(&root).join("nnblocks-tests").join(name)),
+        run_only: None,
     };
     (dir, pre)
 }
@@ -44,6 +45,7 @@ fn clone(p: &Nnblocks) -> Nnblocks {
         quiet: p.quiet,
         workspace: p.workspace.clone(),
         work_dir: p.work_dir.clone(),
+        run_only: p.run_only.clone(),
     }
 }
 
@@ -272,4 +274,28 @@ fn new_snippets_are_missing_from_the_store_until_blessed() {
     assert_eq!(verify.orphans, vec![stored.clone()]);
     check(dir.path(), &pre, Mode::Bless);
     assert!(!stored.exists(), "bless removes what no snippet produces");
+}
+
+#[test]
+fn an_author_can_build_while_another_chapter_is_broken() {
+    let (dir, mut pre) = book(
+        "run-only",
+        "# Broken\n\n```rust\nlet x: i32 = \"no\";\n```\n",
+    );
+    fs::write(
+        dir.path().join("book/mine.md"),
+        "# Mine\n\n```rust\nprintln!(\"mine\");\n```\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("book/SUMMARY.md"),
+        "# S\n\n- [Bad](bad.md)\n- [Mine](mine.md)\n",
+    )
+    .unwrap();
+    assert!(build_error(dir.path(), &pre).contains("bad.md:4"));
+    pre.run_only = Some(vec![PathBuf::from("book/mine.md")]);
+    let book = nnblocks::load_book(dir.path(), clone(&pre)).unwrap();
+    book.build().unwrap();
+    let html = fs::read_to_string(dir.path().join("out/mine.html")).unwrap();
+    assert!(html.contains("mine\n</pre>"), "{html}");
 }
