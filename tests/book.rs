@@ -48,6 +48,7 @@ fn the_built_book_is_complete() {
                 .join("nnblocks-tests")
                 .join("built-book"),
         ),
+        run_only: None,
     };
     let mut book = nnblocks::load_book(&root(), pre).unwrap();
     book.config.build.build_dir = out.path().to_path_buf();
