@@ -563,3 +563,16 @@ fn small_set_loads_format_only_but_not_as_canonical() {
         )
     );
 }
+
+/// Not a test: with `--features cuda` (and dfdx's `ci-check` where there is
+/// no GPU), this proves that every conversion type-checks on CUDA.
+#[cfg(feature = "cuda")]
+#[allow(dead_code)]
+fn conversions_type_check_on_cuda(mnist: Mnist, dev: &dfdx::tensor::Cuda) {
+    let _ = mnist.train_images.to_tensor(dev);
+    let _ = mnist.train_images.to_flat_f32(dev);
+    let _ = mnist.train_labels.to_tensor(dev);
+    let _ = mnist.train_labels.to_one_hot(dev);
+    let _ = mnist.test_images.try_to_flat_f32(dev);
+    let _ = mnist.test_images.into_tensor(dev);
+}
