@@ -2,9 +2,11 @@
 //!
 //! A key covers the snippet's code with its hidden lines and every earlier
 //! cell of its session, its kind, the workspace crates its code names (with
-//! their workspace dependencies), the data files, `Cargo.lock`, the shared
-//! dependency and profile tables of the root `Cargo.toml`, the rustc version
-//! and the features. Prose is not in the key: editing it runs nothing.
+//! their workspace dependencies), the data files, the locked versions (from
+//! `Cargo.lock`) of every package those crates and the shared dependencies
+//! reach, the shared dependency and profile tables of the root `Cargo.toml`,
+//! the rustc version and the features. Prose is not in the key: editing it
+//! runs nothing, and neither does locking a new dev-dependency somewhere.
 
 use crate::attrs::Kind;
 use anyhow::{Context, Result};
@@ -15,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Bump when the generated wrapper code or the output format changes.
-const ENGINE_VERSION: &str = "nnblocks-key-2";
+const ENGINE_VERSION: &str = "nnblocks-key-3";
 
 /// A workspace crate under `crates/`, as snippets see it.
 #[derive(Debug, Clone)]
@@ -42,16 +44,18 @@ pub struct KeyEnv {
 
 impl KeyEnv {
     pub fn compute(root: &Path, features: &[&str]) -> Result<Self> {
+        let lock = Lock::read(&root.join("Cargo.lock"))?;
+        let manifest = read_manifest(&root.join("Cargo.toml"))?;
         let mut h = Sha256::new();
         h.update(ENGINE_VERSION);
-        h.update(read(&root.join("Cargo.lock"))?);
-        h.update(shared_manifest_tables(root)?);
+        h.update(lock.closure(&dependency_names(external(shared_dependencies(&manifest)))));
+        h.update(shared_manifest_tables(&manifest));
         h.update(rustc_version()?);
         h.update(features.join(","));
         hash_tree(&mut h, &root.join("data"), root)?;
         Ok(KeyEnv {
             base: hex(h.finalize().as_slice()),
-            crates: workspace_crates(root)?,
+            crates: crates_with_lock(root, &lock)?,
         })
     }
 
@@ -97,26 +101,129 @@ fn rustc_version() -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The parts of the root manifest that the snippet registry inherits.
-fn shared_manifest_tables(root: &Path) -> Result<String> {
-    let manifest = root.join("Cargo.toml");
-    let table: toml::Table = String::from_utf8(read(&manifest)?)?
+fn read_manifest(path: &Path) -> Result<toml::Table> {
+    String::from_utf8(read(path)?)?
         .parse()
-        .with_context(|| format!("parsing {}", manifest.display()))?;
-    let deps = table
-        .get("workspace")
-        .and_then(|w| w.get("dependencies"))
-        .map(|d| d.to_string())
-        .unwrap_or_default();
+        .with_context(|| format!("parsing {}", path.display()))
+}
+
+/// The package names dependency entries pull in (`package = ...` renames).
+fn dependency_names<'a>(
+    entries: impl Iterator<Item = (&'a String, &'a toml::Value)>,
+) -> Vec<String> {
+    entries
+        .map(|(key, spec)| {
+            spec.get("package")
+                .and_then(|p| p.as_str())
+                .unwrap_or(key)
+                .to_string()
+        })
+        .collect()
+}
+
+/// The resolved packages of `Cargo.lock` and what each depends on.
+struct Lock {
+    /// (name, version) -> dependency entries ("name" or "name version ...").
+    packages: BTreeMap<(String, String), Vec<String>>,
+}
+
+impl Lock {
+    fn read(path: &Path) -> Result<Lock> {
+        let table = read_manifest(path)?;
+        let mut packages = BTreeMap::new();
+        for p in table
+            .get("package")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let field = |k: &str| {
+                p.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let deps = p
+                .get("dependencies")
+                .and_then(|d| d.as_array())
+                .map(|d| {
+                    d.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            packages.insert((field("name"), field("version")), deps);
+        }
+        Ok(Lock { packages })
+    }
+
+    /// Locked versions of every package reachable from `roots`, as text.
+    fn closure(&self, roots: &[String]) -> String {
+        let mut seen: Vec<(String, String)> = Vec::new();
+        let mut todo: Vec<String> = roots.to_vec();
+        while let Some(entry) = todo.pop() {
+            let mut parts = entry.split(' ');
+            let name = parts.next().unwrap_or_default();
+            let version = parts.next();
+            for (key, deps) in self.packages.range((name.to_string(), String::new())..) {
+                if key.0 != name {
+                    break;
+                }
+                if version.is_some_and(|v| v != key.1) || seen.contains(key) {
+                    continue;
+                }
+                seen.push(key.clone());
+                todo.extend(deps.iter().cloned());
+            }
+        }
+        seen.sort();
+        seen.iter().map(|(n, v)| format!("{n} {v}\n")).collect()
+    }
+}
+
+/// The parts of the root manifest that the snippet registry inherits:
+/// external shared dependencies (workspace crates are keyed by reach) and
+/// the profiles.
+fn shared_manifest_tables(table: &toml::Table) -> String {
+    let deps = external(shared_dependencies(table))
+        .map(|(name, spec)| format!("{name} = {spec}\n"))
+        .collect::<String>();
     let profile = table
         .get("profile")
         .map(|p| p.to_string())
         .unwrap_or_default();
-    Ok(deps + &profile)
+    deps + &profile
 }
 
-/// The crates under `crates/` with their hashes, dependencies folded in.
+fn shared_dependencies(manifest: &toml::Table) -> Option<&toml::Table> {
+    manifest
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(|d| d.as_table())
+}
+
+/// Entries that are not workspace crates (no `path`).
+fn external(table: Option<&toml::Table>) -> impl Iterator<Item = (&String, &toml::Value)> {
+    table
+        .into_iter()
+        .flatten()
+        .filter(|(_, spec)| spec.get("path").is_none())
+}
+
+/// The crates under `crates/` (for the registry manifest).
 pub fn workspace_crates(root: &Path) -> Result<Vec<WorkspaceCrate>> {
+    crates_with_lock(
+        root,
+        &Lock {
+            packages: BTreeMap::new(),
+        },
+    )
+}
+
+/// The crates under `crates/` with their hashes: their files, the locked
+/// versions their dependencies resolve to, and the same for every workspace
+/// crate they depend on.
+fn crates_with_lock(root: &Path, lock: &Lock) -> Result<Vec<WorkspaceCrate>> {
     let mut found = BTreeMap::new();
     let crates_dir = root.join("crates");
     let Ok(entries) = fs::read_dir(&crates_dir) else {
@@ -128,9 +235,7 @@ pub fn workspace_crates(root: &Path) -> Result<Vec<WorkspaceCrate>> {
         if !manifest.is_file() {
             continue;
         }
-        let table: toml::Table = String::from_utf8(read(&manifest)?)?
-            .parse()
-            .with_context(|| format!("parsing {}", manifest.display()))?;
+        let table = read_manifest(&manifest)?;
         let name = table
             .get("package")
             .and_then(|p| p.get("name"))
@@ -145,6 +250,10 @@ pub fn workspace_crates(root: &Path) -> Result<Vec<WorkspaceCrate>> {
         let has_cuda = table.get("features").and_then(|f| f.get("cuda")).is_some();
         let mut h = Sha256::new();
         hash_tree(&mut h, &dir, root)?;
+        for section in ["dependencies", "build-dependencies"] {
+            let deps = table.get(section).and_then(|d| d.as_table());
+            h.update(lock.closure(&dependency_names(external(deps))));
+        }
         found.insert(name, (dir, deps, has_cuda, hex(&h.finalize())));
     }
     let closure_hash = |name: &str| {
@@ -269,6 +378,29 @@ mod tests {
             after.key(&[code], &Kind::Run)
         );
         assert!(!mentions("nnblocks_denser", "nnblocks_dense"));
+    }
+
+    #[test]
+    fn lock_closure_follows_dependencies_and_versions() {
+        let mut packages = BTreeMap::new();
+        let mut add = |n: &str, v: &str, deps: &[&str]| {
+            packages.insert(
+                (n.into(), v.into()),
+                deps.iter().map(|d| d.to_string()).collect(),
+            );
+        };
+        add("dfdx", "0.13.0", &["gemm", "rand 0.8.5"]);
+        add("gemm", "0.15.5", &[]);
+        add("rand", "0.8.5", &[]);
+        add("rand", "0.9.0", &[]);
+        add("criterion", "0.5.1", &["rand 0.9.0"]);
+        let lock = Lock { packages };
+        assert_eq!(
+            lock.closure(&["dfdx".into()]),
+            "dfdx 0.13.0\ngemm 0.15.5\nrand 0.8.5\n"
+        );
+        assert!(!lock.closure(&["dfdx".into()]).contains("criterion"));
+        assert_eq!(lock.closure(&["rand".into()]), "rand 0.8.5\nrand 0.9.0\n");
     }
 
     #[test]
