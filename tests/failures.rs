@@ -299,3 +299,24 @@ fn an_author_can_build_while_another_chapter_is_broken() {
     let html = fs::read_to_string(dir.path().join("out/mine.html")).unwrap();
     assert!(html.contains("mine\n</pre>"), "{html}");
 }
+
+#[test]
+fn reblessing_leaves_matching_timings_alone() {
+    let chapter = "# T\n\n```rust,timing\nlet t = std::time::Instant::now();\nlet mut x = 0u64;\nfor i in 0..1000 { x = x.wrapping_add(std::hint::black_box(i)); }\nprintln!(\"{} {}\", x, t.elapsed().as_nanos());\n```\n";
+    let (dir, pre) = book("rebless", chapter);
+    assert!(check(dir.path(), &pre, Mode::Bless).failures.is_empty());
+    let store = dir.path().join("book/outputs/bad");
+    let file = fs::read_dir(&store)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let first = fs::read_to_string(&file).unwrap();
+    assert!(check(dir.path(), &pre, Mode::Bless).failures.is_empty());
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        first,
+        "a matching output is not rewritten"
+    );
+}
