@@ -31,10 +31,13 @@ fn book(name: &str, chapter: &str) -> (TempDir, Nnblocks) {
     .unwrap();
     fs::write(dir.path().join("book/bad.md"), chapter).unwrap();
     let root = workspace();
+    let work_dir = default_target_dir(&root).join("nnblocks-tests").join(name);
+    // Each run starts with no cached outputs; the registry build stays warm.
+    let _ = fs::remove_dir_all(work_dir.join("cache"));
     let pre = Nnblocks {
         quiet: true,
         workspace: Some(root.clone()),
-        work_dir: Some(default_target_dir(&root).join("nnblocks-tests").join(name)),
+        work_dir: Some(work_dir),
         run_only: None,
     };
     (dir, pre)
