@@ -1,0 +1,188 @@
+// Opens every page of the built book in headless Chromium, as a reader
+// would, in the light and a dark theme, and checks what they see:
+// images and figures load and have a size, formulas are MathML (no raw `$`),
+// no console error, no request leaves the book, Korean search finds words
+// inside inflected forms. Saves a full-page screenshot of every page.
+//
+//   node check.mjs [BOOK_DIR] [SCREENSHOT_DIR]
+//
+// Defaults: ../../target/book and ../../target/browser. Uses Debian's
+// /usr/bin/chromium (or $CHROMIUM); nothing is downloaded.
+
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const bookDir = path.resolve(process.argv[2] ?? path.join(here, "../../target/book"));
+const shotDir = path.resolve(process.argv[3] ?? path.join(here, "../../target/browser"));
+const THEMES = ["light", "navy"];
+const problems = [];
+
+function problem(page, what) {
+  problems.push(`${page}: ${what}`);
+}
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".woff2": "font/woff2",
+  ".woff": "font/woff",
+  ".ttf": "font/ttf",
+  ".json": "application/json",
+};
+
+/** Serves the built book on a loopback port, like any static host. */
+function serve(dir) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://localhost");
+    let file = path.join(dir, decodeURIComponent(url.pathname));
+    if (!file.startsWith(dir)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    if (!fs.existsSync(file)) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+/** The chapter pages: every .html except mdBook's own helpers. */
+function pages(dir) {
+  const skip = new Set(["404.html", "toc.html"]);
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".html") && !skip.has(e.name)) out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+async function checkPage(context, origin, rel, theme) {
+  const page = await context.newPage();
+  const name = `${rel} [${theme}]`;
+  page.on("console", (m) => m.type() === "error" && problem(name, `console error: ${m.text()}`));
+  page.on("pageerror", (e) => problem(name, `script error: ${e.message}`));
+  page.on("request", (r) => {
+    const url = r.url();
+    if (!url.startsWith(origin) && !url.startsWith("data:")) problem(name, `request outside the book: ${url}`);
+  });
+  page.on("requestfailed", (r) => problem(name, `failed request: ${r.url()} (${r.failure()?.errorText})`));
+  const response = await page.goto(`${origin}/${rel}`, { waitUntil: "networkidle" });
+  if (!response?.ok()) problem(name, `HTTP ${response?.status()}`);
+
+  // Lazy images: load them all before measuring.
+  await page.evaluate(async () => {
+    for (const img of document.images) {
+      img.loading = "eager";
+      if (!img.complete) await new Promise((r) => { img.onload = img.onerror = r; });
+    }
+  });
+  const images = await page.$$eval("main img", (els) =>
+    els.map((e) => {
+      const box = e.getBoundingClientRect();
+      const fig = e.closest("figure");
+      return {
+        id: fig?.id ?? e.getAttribute("src").slice(0, 60),
+        natural: e.naturalWidth * e.naturalHeight,
+        shown: box.width * box.height,
+        visible: getComputedStyle(e).visibility !== "hidden" && getComputedStyle(e).display !== "none",
+      };
+    }),
+  );
+  for (const img of images) {
+    if (img.natural === 0) problem(name, `image ${img.id} is broken (does not decode)`);
+    else if (img.shown === 0 || !img.visible) problem(name, `image ${img.id} has no visible size`);
+  }
+  const dollar = await page.evaluate(() => {
+    const main = document.querySelector("main").cloneNode(true);
+    main.querySelectorAll("pre, code, math, script, style").forEach((e) => e.remove());
+    const text = main.textContent;
+    const i = text.indexOf("$");
+    return i < 0 ? null : text.slice(Math.max(0, i - 40), i + 40).replace(/\s+/g, " ");
+  });
+  if (dollar) problem(name, `unrendered math: "…${dollar}…"`);
+  const emptyMath = await page.$$eval(".nb-math, .nb-math-display", (els) =>
+    els.filter((e) => !e.querySelector("math")).length,
+  );
+  if (emptyMath) problem(name, `${emptyMath} formula(s) without MathML`);
+
+  fs.mkdirSync(path.join(shotDir, theme), { recursive: true });
+  await page.screenshot({
+    path: path.join(shotDir, theme, rel.replaceAll("/", "_").replace(/\.html$/, ".png")),
+    fullPage: true,
+  });
+  await page.close();
+  return images.length;
+}
+
+/** mdBook's search: a stem must find the pages where it only appears inflected. */
+async function checkSearch(context, origin, all) {
+  const page = await context.newPage();
+  await page.goto(`${origin}/${all[0]}`, { waitUntil: "networkidle" });
+  await page.locator("#mdbook-search-toggle").click();
+  for (const stem of ["텐서", "코드"]) {
+    const bar = page.locator("#mdbook-searchbar");
+    await bar.fill(stem);
+    await bar.press("End"); // mdBook searches on keyup
+    await page.waitForTimeout(500);
+    const results = await page.$$eval("#mdbook-searchresults li", (lis) => lis.map((li) => li.textContent));
+    if (results.length === 0) {
+      problem(`search "${stem}"`, "no results");
+    } else if (!results.some((t) => new RegExp(`${stem}[가-힣]`).test(t))) {
+      problem(`search "${stem}"`, `no result shows an inflected form such as ${stem}는 or ${stem}를`);
+    }
+  }
+  await page.close();
+}
+
+const server = await serve(bookDir);
+const origin = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+const all = pages(bookDir);
+let figures = 0;
+try {
+  for (const theme of THEMES) {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    await context.addInitScript((t) => localStorage.setItem("mdbook-theme", t), theme);
+    for (const rel of all) figures += await checkPage(context, origin, rel, theme);
+    if (theme === "light") await checkSearch(context, origin, all);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+
+console.log(`browser: ${all.length} pages x ${THEMES.length} themes, ${figures} images, screenshots in ${shotDir}`);
+if (problems.length) {
+  console.error(problems.join("\n"));
+  console.log(`0 passed, ${problems.length} failed`);
+  process.exit(1);
+}
+console.log(`${all.length * THEMES.length} passed, 0 failed`);
