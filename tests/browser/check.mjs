@@ -150,6 +150,30 @@ async function checkSearch(context, origin, all) {
   await page.close();
 }
 
+/** print.html holds every chapter, and print styles keep figures whole. */
+async function checkPrint(context, origin, all) {
+  const page = await context.newPage();
+  await page.goto(`${origin}/print.html`, { waitUntil: "networkidle" });
+  await page.emulateMedia({ media: "print" });
+  const print = await page.evaluate(() => ({
+    figures: [...document.querySelectorAll("main figure.nb-figure")].map((f) => [f.id, getComputedStyle(f).breakInside]),
+    outputs: document.querySelectorAll("main .nb-output").length,
+  }));
+  let expected = { figures: 0, outputs: 0 };
+  for (const rel of all.filter((r) => !["print.html", "index.html"].includes(r))) {
+    const html = fs.readFileSync(path.join(bookDir, rel), "utf8");
+    expected.figures += (html.match(/<figure class="nb-figure"/g) ?? []).length;
+    expected.outputs += (html.match(/<div class="nb-output[ "]/g) ?? []).length;
+  }
+  if (print.figures.length !== expected.figures)
+    problem("print.html", `${print.figures.length} figures, the chapters have ${expected.figures}`);
+  if (print.outputs !== expected.outputs)
+    problem("print.html", `${print.outputs} outputs, the chapters have ${expected.outputs}`);
+  for (const [id, rule] of print.figures)
+    if (rule !== "avoid") problem("print.html", `figure ${id} may be cut by a page break (break-inside: ${rule})`);
+  await page.close();
+}
+
 const server = await serve(bookDir);
 const origin = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({
@@ -171,7 +195,10 @@ try {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     await context.addInitScript((t) => localStorage.setItem("mdbook-theme", t), theme);
     for (const rel of all) figures += await checkPage(context, origin, rel, theme);
-    if (theme === "light") await checkSearch(context, origin, all);
+    if (theme === "light") {
+      await checkSearch(context, origin, all);
+      await checkPrint(context, origin, all);
+    }
     await context.close();
   }
 } finally {
