@@ -62,6 +62,23 @@ impl fmt::Display for Bytes {
     }
 }
 
+/// A count printed with a comma every three digits: `106,168,320`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Thousands(pub usize);
+
+impl fmt::Display for Thousands {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = self.0.to_string();
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                write!(f, ",")?;
+            }
+            write!(f, "{digit}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A shape whose axes have names: `(samples 128, height 256, width 256,
 /// channels 3)`. Only the sizes are stored, never the data.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -157,6 +174,15 @@ mod tests {
         assert_eq!(Bytes(47_040_000).to_string(), "44.9 MiB");
         assert_eq!(Bytes(3 << 30).to_string(), "3.0 GiB");
         assert_eq!(Bytes::of::<f64>(10), Bytes(80));
+    }
+
+    #[test]
+    fn thousands_are_grouped_by_three() {
+        assert_eq!(Thousands(0).to_string(), "0");
+        assert_eq!(Thousands(999).to_string(), "999");
+        assert_eq!(Thousands(1000).to_string(), "1,000");
+        assert_eq!(Thousands(106_168_320).to_string(), "106,168,320");
+        assert_eq!(Thousands(35_840_000_000).to_string(), "35,840,000,000");
     }
 
     #[test]

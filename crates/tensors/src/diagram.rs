@@ -81,8 +81,8 @@ impl Oblique {
         let right = [(x1, y0, z0), (x1, y0, z1), (x1, y1, z1), (x1, y1, z0)];
         let faces = [
             (front, cuboid.fill),
-            (top, mix(cuboid.fill, WHITE_RGB, 0.45)),
-            (right, mix(cuboid.fill, cuboid.edge, 0.22)),
+            (top, mix(cuboid.fill, WHITE_RGB, 0.3)),
+            (right, mix(cuboid.fill, cuboid.edge, 0.15)),
         ];
         for (corners, fill) in faces {
             let points: Vec<_> = corners.iter().map(|&p| self.project(p)).collect();
