@@ -190,12 +190,12 @@ impl Operand {
     /// Width and height in pixels when drawn with `cell`-pixel cells.
     pub fn size(&self, cell: i32) -> (i32, i32) {
         let [slices, rows, cols] = self.dims.map(|d| d as i32);
-        let depth = (slices - 1) * cell / 2;
+        let depth = (slices - 1) * cell;
         (cols * cell + depth, rows * cell + depth)
     }
 
     /// Draws the operand with its top left corner at `(x, y)`: slices back
-    /// to front, offset up and right, stored entries in `light` with `dark`
+    /// to front, each a cell up and right of the one before, stored entries in `light` with `dark`
     /// borders, implied ones in light gray; its shape label below.
     pub fn draw(
         &self,
@@ -205,7 +205,7 @@ impl Operand {
         (light, dark): (RGBColor, RGBColor),
     ) -> Result<(), DrawError> {
         let [slices, _, _] = self.dims;
-        let step = cell / 2;
+        let step = cell;
         let (_, height) = self.size(cell);
         for s in (0..slices).rev() {
             let offset = s as i32 * step;
@@ -380,7 +380,7 @@ pub fn matrix_dot_boxes(
     ))?;
     root.draw(&Text::new(
         format!("y.column({j})"),
-        (col.0 - 56, y_box.1 + b * unit / 2),
+        (col.0 + unit / 2, y_box.1 - 14),
         muted.clone(),
     ))?;
     root.draw(&Text::new(
@@ -397,10 +397,6 @@ pub fn matrix_dot_boxes(
     root.draw(&edge(
         format!("a = {a}"),
         (x_box.0 - 34, x_box.1 + a * unit / 2),
-    ))?;
-    root.draw(&edge(
-        format!("c = {c}"),
-        (y_box.0 + c * unit / 2, y_box.1 - 14),
     ))?;
     root.draw(&edge(
         format!("b = {b}"),
@@ -425,10 +421,10 @@ fn node_label(
     let big = style::LABEL_SIZE;
     let small = style::TICK_SIZE * 0.8;
     let ink = |size: f64| style::font(size).color(&style::INK);
-    let width = (base.chars().count() as f64 * big * 0.5
+    let width = (base.chars().count() as f64 * big * 0.42
         + sub.chars().count().max(sup.chars().count()) as f64 * small * 0.5) as i32;
     let x0 = at.0 - width / 2;
-    let base_w = (base.chars().count() as f64 * big * 0.5) as i32;
+    let base_w = (base.chars().count() as f64 * big * 0.42) as i32;
     let anchored = |s: TextStyle<'static>| {
         s.pos(plotters::style::text_anchor::Pos::new(
             plotters::style::text_anchor::HPos::Left,
@@ -498,13 +494,15 @@ pub fn dense_network(
     };
     for l in 0..layers.len() - 1 {
         let sources = layers[l] + 1;
+        // The next layer's units start below its bias node, if it has one.
+        let first_target = usize::from(l + 2 < layers.len());
         for s in 0..sources {
-            for t in 0..layers[l + 1] {
+            for t in first_target..first_target + layers[l + 1] {
                 let colour = if s == 0 { style::GRAY } else { style::BLUE };
                 arrow(
                     root,
                     centre(l, s),
-                    centre(l + 1, t + 1),
+                    centre(l + 1, t),
                     colour,
                     f64::from(radius) + 2.0,
                 )?;
@@ -582,7 +580,7 @@ mod tests {
         let (x, m, s) = crate::broadcast::add_matrix_to_stack(&dev);
         let stack = Operand::broadcast(&m, &s);
         assert_eq!(stack.stored, [1, 4, 2]);
-        assert_eq!(Operand::new(&x).size(10), (2 * 10 + 10, 4 * 10 + 10));
+        assert_eq!(Operand::new(&x).size(10), (2 * 10 + 20, 4 * 10 + 20));
     }
 
     #[test]
