@@ -336,6 +336,10 @@ impl WorkedExample {
                             g.name(input),
                             local.grad
                         ));
+                        // x1's label goes left of the spine, clear of b's arrow.
+                        if input == self.x1 {
+                            e.offset(-80, 0);
+                        }
                         if on_path(node) && on_path(input) {
                             e.highlight();
                         }
@@ -358,7 +362,7 @@ impl WorkedExample {
             ];
             d.note(
                 format!("grad(loss_val, w) = {a} × {b} × {c} = {grad_w}"),
-                (spine + 180, row(6)),
+                (spine + 215, row(6)),
                 Emphasis::Highlight,
             );
         }

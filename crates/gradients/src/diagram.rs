@@ -129,6 +129,8 @@ pub struct Diagram {
 
 /// The height of every node, in pixels.
 const NODE_HEIGHT: i32 = 34;
+/// The narrowest operation box, so that `+` is not a sliver.
+const MIN_OP_WIDTH: i32 = 52;
 /// Space between a label and the side of its box.
 const PAD: i32 = 14;
 /// Arrowhead length and half width.
@@ -220,11 +222,11 @@ impl Diagram {
             .iter()
             .map(|node| {
                 let (w, _) = area.estimate_text_size(&node.label, &font)?;
-                let extra = match node.kind {
-                    Kind::Op => 2 * PAD,
-                    Kind::Tensor => 3 * PAD,
+                let width = match node.kind {
+                    Kind::Op => (w as i32 + 2 * PAD).max(MIN_OP_WIDTH),
+                    Kind::Tensor => w as i32 + 3 * PAD,
                 };
-                Ok((w as i32 + extra, NODE_HEIGHT))
+                Ok((width, NODE_HEIGHT))
             })
             .collect::<Result<Vec<_>, DrawingAreaErrorKind<DB::ErrorType>>>()?;
 
