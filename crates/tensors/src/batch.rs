@@ -54,7 +54,7 @@ pub enum BatchError {
 pub fn num_batches(samples: usize, size: usize) -> usize {
     samples
         .checked_div(size)
-        .map_or(0, |full| full + usize::from(samples % size != 0))
+        .map_or(0, |full| full + usize::from(!samples.is_multiple_of(size)))
 }
 
 /// The sample indices of batch `index` of `size`:
