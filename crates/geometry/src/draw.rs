@@ -159,6 +159,21 @@ pub fn dot<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Small filled dots of radius `radius` at every point of `points`.
+pub fn dots<DB: DrawingBackend>(
+    chart: &mut Plane<'_, DB>,
+    points: &[[f32; 2]],
+    radius: u32,
+    color: RGBColor,
+) -> DrawResult<(), DB> {
+    chart.draw_series(
+        points
+            .iter()
+            .map(|&[x, y]| Circle::new((x, y), radius, color.filled())),
+    )?;
+    Ok(())
+}
+
 /// A dashed line from `from` to `to`, for guides and construction lines.
 pub fn dashed<DB: DrawingBackend>(
     chart: &mut Plane<'_, DB>,
@@ -235,7 +250,7 @@ impl Default for View {
 
 /// Draws `sheets` in 3D on `area` as two surfaces of small shaded cells,
 /// red and blue, in a cube that keeps their true proportions; `title`
-/// goes above. Cells are drawn from the back to the front, and a cell seen
+/// (if not empty) goes above. Cells are drawn from the back to the front, and a cell seen
 /// edge-on is paler than one facing the viewer, so folds read as folds.
 ///
 /// Returns how many cells it drew.
@@ -265,10 +280,12 @@ pub fn sheets_3d<DB: DrawingBackend>(
         mid - span / 2.0..mid + span / 2.0
     };
     // Plotters draws its second axis upwards; the sheets' z goes up.
-    let mut chart = ChartBuilder::on(area)
-        .margin(4)
-        .caption(title, style::label())
-        .build_cartesian_3d(range(0), range(2), range(1))?;
+    let mut builder = ChartBuilder::on(area);
+    builder.margin(4);
+    if !title.is_empty() {
+        builder.caption(title, style::label());
+    }
+    let mut chart = builder.build_cartesian_3d(range(0), range(2), range(1))?;
     chart.with_projection(|mut p| {
         p.yaw = view.yaw;
         p.pitch = view.pitch;
