@@ -211,17 +211,21 @@ impl Engine {
             self.execute(&mut report, &programs, &todo)?;
         }
         self.settle(&mut report, chapters, mode)?;
+        // An author building one chapter is not stopped by another's problems.
+        report.failures.retain(|d| self.selected(&d.location.file));
         Ok(report)
     }
 
     /// Whether the snippet's chapter is one the build may run (`run_only`).
     fn may_run(&self, chapters: &[ChapterSource], s: &BookSnippet) -> bool {
-        self.run_only.as_ref().is_none_or(|only| {
-            only.iter().any(|o| {
-                self.display_path(&chapters[s.chapter].path).ends_with(o)
-                    || o.ends_with(&chapters[s.chapter].path)
-            })
-        })
+        self.selected(&self.display_path(&chapters[s.chapter].path))
+    }
+
+    /// Whether a chapter (as messages name it) is one `run_only` selects.
+    fn selected(&self, file: &Path) -> bool {
+        self.run_only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|o| file.ends_with(o) || o.ends_with(file)))
     }
 
     /// Fills outputs from the store or the cache; false if any cell is missing.

@@ -283,7 +283,7 @@ fn new_snippets_are_missing_from_the_store_until_blessed() {
 fn an_author_can_build_while_another_chapter_is_broken() {
     let (dir, mut pre) = book(
         "run-only",
-        "# Broken\n\n```rust\nlet x: i32 = \"no\";\n```\n",
+        "# Broken\n\n```rust\nlet x: i32 = \"no\";\n```\n\n```rust,bad_attr\n```\n",
     );
     fs::write(
         dir.path().join("book/mine.md"),
