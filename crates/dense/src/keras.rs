@@ -13,7 +13,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use crate::error::DenseError;
-use crate::fused::{FusedTrainer, Params};
+use crate::fused::{FusedTrainer, Params, SparseInputs};
 use crate::model::{CLASSES, INPUTS, Network};
 use crate::rmsprop::Rmsprop;
 
@@ -147,6 +147,7 @@ impl<D: Device<f32> + 'static> Model<D> {
         let mut stepper: Box<dyn Stepper<D> + '_> = if fused {
             Box::new(FusedStepper::new(
                 &self.network,
+                inputs,
                 velocity,
                 compiled.optimizer,
                 fit.batch_size,
@@ -307,10 +308,24 @@ trait Stepper<D: Device<f32>> {
 
 struct FusedStepper {
     trainer: FusedTrainer,
+    sparse: Option<SparseInputs>,
 }
 
 impl FusedStepper {
-    fn new<D: Device<f32>>(net: &Network<D>, velocity: Params, opt: Rmsprop, batch: usize) -> Self {
+    fn new<D: Device<f32>>(
+        net: &Network<D>,
+        inputs: &Inputs<D>,
+        velocity: Params,
+        opt: Rmsprop,
+        batch: usize,
+    ) -> Self {
+        // Read the inputs once, 1,024 samples at a time, and keep their
+        // non-zero values if they are sparse.
+        let n = inputs.shape().0;
+        let chunks = (0..n)
+            .step_by(1024)
+            .map(|s| inputs.clone().slice((s..(s + 1024).min(n), ..)).as_vec());
+        let sparse = SparseInputs::from_chunks(chunks, INPUTS);
         let params = Params {
             w1: net.0.weight.as_vec(),
             b1: net.0.bias.as_vec(),
@@ -319,6 +334,7 @@ impl FusedStepper {
         };
         FusedStepper {
             trainer: FusedTrainer::new(params, velocity, opt, batch),
+            sparse,
         }
     }
 }
@@ -331,6 +347,9 @@ impl<D: Device<f32> + 'static> Stepper<D> for FusedStepper {
         idx: &[usize],
         labels: &[u8],
     ) -> crate::fused::StepStats {
+        if let Some(data) = &self.sparse {
+            return self.trainer.step_sparse(data, idx, labels);
+        }
         let inputs = (inputs as &dyn Any)
             .downcast_ref::<Inputs<Cpu>>()
             .expect("the fused engine runs on the CPU");
@@ -342,7 +361,7 @@ impl<D: Device<f32> + 'static> Stepper<D> for FusedStepper {
     }
 
     fn sync(&mut self, net: &mut Network<D>) {
-        let p = &self.trainer.params;
+        let p = &self.trainer.params();
         net.0.weight.copy_from(&p.w1);
         net.0.bias.copy_from(&p.b1);
         net.2.weight.copy_from(&p.w2);
@@ -350,7 +369,7 @@ impl<D: Device<f32> + 'static> Stepper<D> for FusedStepper {
     }
 
     fn into_velocity(self: Box<Self>) -> Params {
-        self.trainer.velocity
+        self.trainer.velocity()
     }
 }
 

@@ -16,6 +16,7 @@ pub mod model;
 pub mod plots;
 pub mod rmsprop;
 pub mod scratch;
+mod simd;
 
 pub use error::DenseError;
 pub use keras::{Engine, Evaluation, Fit, History, Loss, Metric, Model};

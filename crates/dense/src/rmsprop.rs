@@ -54,11 +54,7 @@ impl Rmsprop {
             epsilon: eps,
         } = *self;
         let kernel = move |w: &mut [f32], g: &[f32], v: &mut [f32]| {
-            for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
-                let a = rho * *v + (1.0 - rho) * (g * g);
-                *v = a;
-                *w -= lr * g / (a + eps).sqrt();
-            }
+            crate::simd::rmsprop(w, g, v, lr, rho, eps)
         };
         if w.len() < 2 * CHUNK {
             kernel(w, g, v);

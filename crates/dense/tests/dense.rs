@@ -141,6 +141,30 @@ fn the_fused_step_computes_what_the_tape_computes() {
 }
 
 #[test]
+fn the_dense_fallback_of_the_fused_step_matches_the_tape() {
+    // Inputs without zeros take the fused step's gemm path.
+    let dev = Cpu::seed_from_u64(5);
+    let x: Tensor<(usize, Const<784>), f32, Cpu> =
+        dev.sample_like(&(300, Const), rand::distributions::Uniform::new(0.1, 1.0));
+    let y: Vec<u8> = (0..300).map(|i| (i * 7 % 10) as u8).collect();
+    let mut losses = Vec::new();
+    for engine in [Engine::Auto, Engine::Tape] {
+        let mut model = compiled(&dev);
+        let fit = Fit {
+            epochs: 2,
+            batch_size: 64,
+            verbose: false,
+            engine,
+            ..Fit::default()
+        };
+        losses.push(model.fit(&x, &y, fit).unwrap().loss);
+    }
+    for (a, b) in losses[0].iter().zip(&losses[1]) {
+        assert!((a - b).abs() < 1e-3 * b.max(1.0), "{losses:?}");
+    }
+}
+
+#[test]
 fn a_second_fit_continues_the_first() {
     let dev = Cpu::seed_from_u64(0);
     let (x, y) = small_data(&dev, 512);
