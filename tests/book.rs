@@ -64,6 +64,7 @@ fn the_built_book_is_complete() {
     for page in &pages {
         check_links(page, &ids[page], out.path());
     }
+    check_external_links_are_listed(&pages, &ids, &out.path().join("references.html"));
     let print = fs::read_to_string(out.path().join("print.html")).unwrap();
     let figures = pages
         .iter()
@@ -197,6 +198,25 @@ fn check_links(page: &Path, html: &str, out: &Path) {
     }
 }
 
+/// Every link that leaves the book is also listed on the references page.
+fn check_external_links_are_listed(
+    pages: &[PathBuf],
+    html: &HashMap<PathBuf, String>,
+    refs: &Path,
+) {
+    let listed: Vec<String> = attr_values(&html[refs], "<a", "href").collect();
+    for page in pages.iter().filter(|p| *p != refs) {
+        let main = between(&html[page], "<main>", "</main>").unwrap();
+        for href in attr_values(main, "<a", "href").filter(|h| h.contains("://")) {
+            assert!(
+                listed.contains(&href),
+                "{}: external link {href} is not listed in book/references.md",
+                page.display()
+            );
+        }
+    }
+}
+
 fn resolve(page: &Path, rel: &str) -> PathBuf {
     let mut path = page.parent().unwrap().to_path_buf();
     for c in Path::new(rel).components() {
@@ -277,6 +297,17 @@ fn page_checks_catch_problems() {
         let caught = std::panic::catch_unwind(|| check_page(&page, html, dir.path()));
         assert!(caught.is_err(), "not caught: {html}");
     }
+    let refs = dir.path().join("references.html");
+    let pages = vec![page.clone(), refs.clone()];
+    let listed = "<main><a href=\"https://a.example/\">a</a></main>".to_string();
+    let mut html = HashMap::from([(refs.clone(), listed.clone()), (page.clone(), listed)]);
+    check_external_links_are_listed(&pages, &html, &refs);
+    html.insert(
+        page.clone(),
+        "<main><a href=\"https://b.example/\">b</a></main>".into(),
+    );
+    let caught = std::panic::catch_unwind(|| check_external_links_are_listed(&pages, &html, &refs));
+    assert!(caught.is_err(), "an unlisted external link is caught");
     for html in [
         "<main><a href=\"#nope\">x</a></main>",
         "<main><a href=\"b.html\">b</a></main>",
