@@ -184,12 +184,12 @@ impl<D: Device<f32> + 'static> Model<D> {
                 correct += stats.correct;
                 if let Some(bar) = &bar {
                     let seen = (idx.len() + step * fit.batch_size) as f64;
-                    bar.set_position(step as u64 + 1);
                     bar.set_message(format!(
                         "loss: {:.4} - accuracy: {:.4}",
                         loss_sum / seen,
                         correct as f64 / seen
                     ));
+                    bar.set_position(step as u64 + 1);
                 }
             }
             stepper.sync(&mut self.network);
