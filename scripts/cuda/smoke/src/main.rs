@@ -6,7 +6,10 @@ use dfdx::prelude::*;
 use std::time::Instant;
 
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 fn main() {
@@ -15,13 +18,20 @@ fn main() {
     println!("cuda device up in {:.2?}", t.elapsed());
     let cpu = Cpu::seed_from_u64(0);
 
-    let a: Vec<f32> = (0..256 * 512).map(|i| ((i % 97) as f32 - 48.0) / 50.0).collect();
-    let b: Vec<f32> = (0..512 * 128).map(|i| ((i % 89) as f32 - 44.0) / 40.0).collect();
+    let a: Vec<f32> = (0..256 * 512)
+        .map(|i| ((i % 97) as f32 - 48.0) / 50.0)
+        .collect();
+    let b: Vec<f32> = (0..512 * 128)
+        .map(|i| ((i % 89) as f32 - 44.0) / 40.0)
+        .collect();
     let mut ok = true;
     let mut check = |what: &str, d: f32, tol: f32| {
         let pass = d <= tol;
         ok &= pass;
-        println!("{what:<28} max |gpu - cpu| = {d:.3e}  {}", if pass { "ok" } else { "MISMATCH" });
+        println!(
+            "{what:<28} max |gpu - cpu| = {d:.3e}  {}",
+            if pass { "ok" } else { "MISMATCH" }
+        );
     };
 
     // cuBLAS + element-wise PTX kernels (relu, softmax, sum) + backward.
@@ -51,7 +61,11 @@ fn main() {
     // NVRTC: to_dtype compiles its kernel at run time (with cuda_fp16.h).
     let x = gpu.tensor_from_vec(a[..1000].to_vec(), (1000,));
     let back = x.to_dtype::<f64>().to_dtype::<f32>().as_vec();
-    check("nvrtc to_dtype f32->f64->f32", max_diff(&back, &a[..1000]), 0.0);
+    check(
+        "nvrtc to_dtype f32->f64->f32",
+        max_diff(&back, &a[..1000]),
+        0.0,
+    );
 
     if !ok {
         std::process::exit(1);
