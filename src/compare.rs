@@ -190,10 +190,7 @@ mod tests {
     use super::*;
 
     fn out(text: &str) -> Output {
-        Output {
-            text: text.into(),
-            figures: vec![],
-        }
+        Output::from_text(text)
     }
 
     fn same(e: &str, a: &str, rules: Rules) -> bool {

@@ -3,7 +3,7 @@
 
 use crate::attrs::Kind;
 use crate::compare::{self, Rules};
-use crate::key::KeyEnv;
+use crate::key::{KeyEnv, WorkspaceCrate};
 use crate::registry::{self, BuildResult, ProgramSource, Registry};
 use crate::runner::{self, Ending, RunRequest};
 use crate::snippet::{self, Diagnostic, Location, Program, Snippet};
@@ -189,12 +189,12 @@ impl Engine {
         report.outputs = vec![None; report.snippets.len()];
 
         let chapter_of = |s: &BookSnippet| chapters[s.chapter].path.clone();
+        // Only a build reuses outputs; verify and bless run everything.
         let mut todo = Todo::default();
         for (p, program) in programs.iter().enumerate() {
-            let found = self.lookup_all(&mut report, &program.cells, &chapter_of)?;
-            if self.may_run(chapters, &report.snippets[program.cells[0]])
-                && (mode != Mode::Build || !found)
-            {
+            let found =
+                mode == Mode::Build && self.lookup_all(&mut report, &program.cells, &chapter_of)?;
+            if !found && self.may_run(chapters, &report.snippets[program.cells[0]]) {
                 todo.programs.push(p);
             }
         }
@@ -202,13 +202,13 @@ impl Engine {
             if report.snippets[i].snippet.attrs.kind != Kind::CompileFail {
                 continue;
             }
-            let found = self.lookup_all(&mut report, &[i], &chapter_of)?;
-            if self.may_run(chapters, &report.snippets[i]) && (mode != Mode::Build || !found) {
+            let found = mode == Mode::Build && self.lookup_all(&mut report, &[i], &chapter_of)?;
+            if !found && self.may_run(chapters, &report.snippets[i]) {
                 todo.compile_fail.push(i);
             }
         }
         if !todo.is_empty() {
-            self.execute(&mut report, &programs, &todo)?;
+            self.execute(&mut report, &programs, &todo, &env.crates)?;
         }
         self.settle(&mut report, chapters, mode)?;
         // An author building one chapter is not stopped by another's problems.
@@ -259,7 +259,13 @@ impl Engine {
     }
 
     /// Compiles the registry and runs what `todo` lists.
-    fn execute(&self, report: &mut Report, programs: &[Program], todo: &Todo) -> Result<()> {
+    fn execute(
+        &self,
+        report: &mut Report,
+        programs: &[Program],
+        todo: &Todo,
+        crates: &[WorkspaceCrate],
+    ) -> Result<()> {
         let mut registry = Registry::new(
             &self.root,
             &self.target_dir,
@@ -267,7 +273,6 @@ impl Engine {
             &self.features,
             self.quiet,
         );
-        let crates = crate::key::workspace_crates(&self.root)?;
         let ids = program_ids(report, programs);
         let mut included: Vec<usize> = (0..programs.len())
             .filter(|&p| self.run_only.is_none() || todo.programs.contains(&p))
@@ -290,7 +295,7 @@ impl Engine {
             &ids,
             &included,
             &cf,
-            &crates,
+            crates,
             &bins,
         )?;
         self.compile_fail_outputs(report, &todo.compile_fail, &built);
@@ -304,7 +309,7 @@ impl Engine {
                 &ids,
                 &included,
                 &[],
-                &crates,
+                crates,
                 &[],
             )?;
             self.blame_compile_errors(report, programs, &ids, &registry, &built);

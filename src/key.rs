@@ -210,16 +210,6 @@ fn external(table: Option<&toml::Table>) -> impl Iterator<Item = (&String, &toml
         .filter(|(_, spec)| spec.get("path").is_none())
 }
 
-/// The crates under `crates/` (for the registry manifest).
-pub fn workspace_crates(root: &Path) -> Result<Vec<WorkspaceCrate>> {
-    crates_with_lock(
-        root,
-        &Lock {
-            packages: BTreeMap::new(),
-        },
-    )
-}
-
 /// The crates under `crates/` with their hashes: their files, the locked
 /// versions their dependencies resolve to, and the same for every workspace
 /// crate they depend on.
@@ -416,7 +406,10 @@ mod tests {
             fs::write(dir.join("src/lib.rs"), "")?;
         }
         let hashes = |root: &Path| -> Result<Vec<String>> {
-            Ok(workspace_crates(root)?
+            let no_lock = Lock {
+                packages: BTreeMap::new(),
+            };
+            Ok(crates_with_lock(root, &no_lock)?
                 .into_iter()
                 .map(|c| c.closure_hash)
                 .collect())

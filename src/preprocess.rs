@@ -119,25 +119,14 @@ pub fn chapters(book: &Book) -> Vec<ChapterSource> {
         .collect()
 }
 
-/// Book chapter names by source path, for figure numbers.
-fn chapter_names(book_order: &[ChapterSource], names: &HashMap<PathBuf, String>) -> Vec<String> {
-    book_order
-        .iter()
-        .map(|c| names.get(&c.path).cloned().unwrap_or_default())
-        .collect()
-}
-
 /// Every chapter's new content, by source path.
 fn splice_book(
     engine: &Engine,
     chapters: &[ChapterSource],
     report: &Report,
 ) -> Result<HashMap<PathBuf, String>> {
-    let names: HashMap<PathBuf, String> = chapters
-        .iter()
-        .map(|c| (c.path.clone(), first_heading(&c.content)))
-        .collect();
-    let figures = number_figures(report, chapters, &chapter_names(chapters, &names))?;
+    let titles: Vec<String> = chapters.iter().map(|c| first_heading(&c.content)).collect();
+    let figures = number_figures(report, chapters, &titles)?;
     let mut problems = Vec::new();
     let mut out = HashMap::new();
     for (i, ch) in chapters.iter().enumerate() {

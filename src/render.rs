@@ -125,10 +125,7 @@ mod tests {
     use super::*;
 
     fn out(text: &str) -> Output {
-        Output {
-            text: text.into(),
-            figures: vec![],
-        }
+        Output::from_text(text)
     }
 
     #[test]

@@ -21,6 +21,16 @@ pub struct FigureFile {
     pub bytes: Vec<u8>,
 }
 
+impl Output {
+    /// An output with this text and no figure.
+    pub fn from_text(text: &str) -> Self {
+        Output {
+            text: text.into(),
+            figures: Vec::new(),
+        }
+    }
+}
+
 impl std::fmt::Debug for FigureFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "FigureFile({}, {} bytes)", self.ext, self.bytes.len())

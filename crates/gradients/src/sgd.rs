@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use crate::GradientsError;
 
 /// A batch on the device: the inputs as (features, samples), and the targets.
-type Batch<D> = (Tensor<(Const<2>, usize), f32, D>, Tensor<(usize,), f32, D>);
+pub type Batch<D> = (Tensor<(Const<2>, usize), f32, D>, Tensor<(usize,), f32, D>);
 
 /// A regression data set: inputs with two features and one target each.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,7 +69,7 @@ impl Regression {
 
     /// The samples at `indices` as tensors: the inputs transposed to
     /// (features, samples), and the targets.
-    fn batch<D: Device<f32>>(&self, dev: &D, indices: &[usize]) -> Batch<D> {
+    pub fn batch<D: Device<f32>>(&self, dev: &D, indices: &[usize]) -> Batch<D> {
         let n = indices.len();
         let mut xt = vec![0.0; 2 * n];
         for (k, &i) in indices.iter().enumerate() {
