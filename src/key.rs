@@ -6,7 +6,8 @@
 //! `Cargo.lock`) of every package those crates and the shared dependencies
 //! reach, the shared dependency and profile tables of the root `Cargo.toml`,
 //! the rustc version and the features. Prose is not in the key: editing it
-//! runs nothing, and neither does locking a new dev-dependency somewhere.
+//! runs nothing, and neither does locking a new dev-dependency somewhere or
+//! editing a crate's benches, examples or tests.
 
 use crate::attrs::Kind;
 use anyhow::{Context, Result};
@@ -239,7 +240,7 @@ fn crates_with_lock(root: &Path, lock: &Lock) -> Result<Vec<WorkspaceCrate>> {
             .unwrap_or_default();
         let has_cuda = table.get("features").and_then(|f| f.get("cuda")).is_some();
         let mut h = Sha256::new();
-        hash_tree(&mut h, &dir, root)?;
+        hash_library_files(&mut h, &dir, root)?;
         for section in ["dependencies", "build-dependencies"] {
             let deps = table.get(section).and_then(|d| d.as_table());
             h.update(lock.closure(&dependency_names(external(deps))));
@@ -275,11 +276,28 @@ fn crates_with_lock(root: &Path, lock: &Lock) -> Result<Vec<WorkspaceCrate>> {
         .collect())
 }
 
+/// Top-level folders of a crate that hold other targets than its library:
+/// snippets cannot link them, so editing a bench re-runs no snippet.
+const NOT_LIBRARY: [&str; 3] = ["benches", "examples", "tests"];
+
+/// Hashes the files of the crate at `dir` that its library can depend on:
+/// all but [`NOT_LIBRARY`] (assets such as fonts stay in).
+fn hash_library_files(h: &mut Sha256, dir: &Path, root: &Path) -> Result<()> {
+    let mut files = Vec::new();
+    collect_files(dir, &mut files)?;
+    files.retain(|f| !NOT_LIBRARY.iter().any(|d| f.starts_with(dir.join(d))));
+    hash_files(h, files, root)
+}
+
 /// Hashes every file under `dir` (paths relative to `root`, sorted); a
 /// missing directory hashes as empty. Skips `target` folders.
 pub fn hash_tree(h: &mut Sha256, dir: &Path, root: &Path) -> Result<()> {
     let mut files = Vec::new();
     collect_files(dir, &mut files)?;
+    hash_files(h, files, root)
+}
+
+fn hash_files(h: &mut Sha256, mut files: Vec<PathBuf>, root: &Path) -> Result<()> {
     files.sort();
     for file in files {
         let rel = file.strip_prefix(root).unwrap_or(&file);
@@ -420,6 +438,16 @@ mod tests {
         assert_ne!(before[0], after[0], "a depends on b");
         assert_ne!(before[1], after[1], "b changed");
         assert_eq!(before[2], after[2], "c is independent");
+        // Benches, examples and tests are not the library; assets are.
+        for target in ["benches/fit.rs", "examples/demo.rs", "tests/it.rs"] {
+            let file = root.path().join("crates/c").join(target);
+            fs::create_dir_all(file.parent().unwrap())?;
+            fs::write(file, "fn main() {}")?;
+        }
+        assert_eq!(hashes(root.path())?[2], before[2], "c's library is unchanged");
+        fs::create_dir_all(root.path().join("crates/c/fonts"))?;
+        fs::write(root.path().join("crates/c/fonts/a.ttf"), "glyphs")?;
+        assert_ne!(hashes(root.path())?[2], before[2], "c's fonts changed");
         Ok(())
     }
 }

@@ -21,7 +21,7 @@ use nnblocks_broadcasting::peak::{Peak, matmul_flops};
 use nnblocks_broadcasting::{Matrix, naive, vectorized};
 
 fn add_relu(c: &mut Criterion) {
-    let dev = Cpu::seed_from_u64(0);
+    let dev = AutoDevice::seed_from_u64(0);
     let x: Tensor<Rank2<20, 100>, f32, _> = dev.sample_uniform();
     let y: Tensor<Rank2<20, 100>, f32, _> = dev.sample_uniform();
     let (xm, ym) = (
@@ -66,7 +66,7 @@ fn matmul(c: &mut Criterion) {
         ),
         Err(err) => eprintln!("peak unknown: {err}"),
     }
-    let dev = Cpu::seed_from_u64(0);
+    let dev = AutoDevice::seed_from_u64(0);
     let mut group = c.benchmark_group("matmul");
     group
         .sampling_mode(SamplingMode::Flat)

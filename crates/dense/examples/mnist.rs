@@ -12,7 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("tape") => Engine::Tape,
         _ => Engine::Auto,
     };
-    let dev = Cpu::seed_from_u64(0);
+    let dev = AutoDevice::seed_from_u64(0);
     let mnist = Mnist::load()?;
     let x_train = mnist.train_images.to_flat_f32(&dev);
     let x_test = mnist.test_images.to_flat_f32(&dev);

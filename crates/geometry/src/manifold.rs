@@ -14,7 +14,7 @@ fn bumps(x: f32, y: f32) -> f32 {
 }
 
 /// Points in 3D, one per row.
-pub type Points3<D = Cpu> = Tensor<(usize, Const<3>), f32, D>;
+pub type Points3<D = AutoDevice> = Tensor<(usize, Const<3>), f32, D>;
 
 /// Two sheets sampled on the same `rows × cols` grid: first every point of
 /// the red sheet (label 0), row by row, then those of the blue sheet

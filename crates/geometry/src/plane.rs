@@ -8,11 +8,11 @@
 use dfdx::prelude::*;
 
 /// A batch of 2D points, one per row.
-pub type Points<D = Cpu> = Tensor<(usize, Const<2>), f32, D>;
+pub type Points<D = AutoDevice> = Tensor<(usize, Const<2>), f32, D>;
 /// A 2×2 matrix: the linear part of a transform of the plane.
-pub type Matrix2<D = Cpu> = Tensor<Rank2<2, 2>, f32, D>;
+pub type Matrix2<D = AutoDevice> = Tensor<Rank2<2, 2>, f32, D>;
 /// A 2D vector: a point, an arrow, or the shift of a translation.
-pub type Vector2<D = Cpu> = Tensor<Rank1<2>, f32, D>;
+pub type Vector2<D = AutoDevice> = Tensor<Rank1<2>, f32, D>;
 
 /// The points `xy` as a `(n, 2)` tensor on `dev`.
 pub fn points<D: Device<f32>>(dev: &D, xy: &[[f32; 2]]) -> Points<D> {
@@ -62,7 +62,7 @@ pub fn affine_relu<D: Device<f32>>(p: Points<D>, w: Matrix2<D>, b: Vector2<D>) -
 
 /// An affine map `x ↦ W x + b` of the plane, kept as its two tensors.
 #[derive(Clone, Debug)]
-pub struct Affine<D: Device<f32> = Cpu> {
+pub struct Affine<D: Device<f32> = AutoDevice> {
     /// The linear part.
     pub w: Matrix2<D>,
     /// The translation.

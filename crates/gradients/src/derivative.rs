@@ -24,7 +24,7 @@ pub fn smooth<D: Device<f64>>(x: Traced<D>) -> Traced<D> {
 /// use dfdx::prelude::*;
 /// use nnblocks_gradients::derivative::values_and_derivatives;
 ///
-/// let dev = Cpu::default();
+/// let dev = AutoDevice::default();
 /// let (ys, dys) = values_and_derivatives(&dev, &[0.0, 1.0], |x| x.cos());
 /// assert_eq!(ys, [1.0, 1.0_f64.cos()]);
 /// assert!((dys[1] + 1.0_f64.sin()).abs() < 1e-12); // cos' = -sin

@@ -61,8 +61,8 @@ impl<const N: usize> Path<N> {
 /// use dfdx::prelude::*;
 /// use nnblocks_gradients::descent::{descend, Descent};
 ///
-/// let dev = Cpu::default();
-/// let bowl = |w: Tensor<Rank1<2>, f64, Cpu, OwnedTape<f64, Cpu>>| w.square().sum();
+/// let dev = AutoDevice::default();
+/// let bowl = |w: Tensor<Rank1<2>, f64, AutoDevice, OwnedTape<f64, AutoDevice>>| w.square().sum();
 /// let plain = Descent { learning_rate: 0.25, momentum: 0.0, steps: 3 };
 /// let path = descend(&dev, [4.0, -2.0], plain, bowl);
 /// // Each step halves w, since the gradient of w² is 2w.

@@ -8,12 +8,12 @@ use std::io::Read;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use dfdx::tensor::Cpu;
+use dfdx::tensor::AutoDevice;
 use nnblocks_tensors::mnist::{Mnist, MnistFile, Verify};
 
 fn load(c: &mut Criterion) {
     let dir = Mnist::default_dir();
-    let dev = Cpu::default();
+    let dev = AutoDevice::default();
     let mut group = c.benchmark_group("mnist");
     group
         .sampling_mode(SamplingMode::Flat)

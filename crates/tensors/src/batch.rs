@@ -10,7 +10,7 @@
 //! use dfdx::prelude::*;
 //! use nnblocks_tensors::batch::{Batches, num_batches};
 //!
-//! let dev = Cpu::default();
+//! let dev = AutoDevice::default();
 //! let x: Tensor<(usize, Const<2>), f32, _> = dev.zeros_like(&(10, Const));
 //! assert_eq!(num_batches(10, 4), 3);
 //! assert_eq!(x.batch(1, 4)?.shape().0, 4);

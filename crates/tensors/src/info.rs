@@ -9,7 +9,7 @@
 //! use dfdx::prelude::*;
 //! use nnblocks_tensors::info::TensorAttrs;
 //!
-//! let dev = Cpu::default();
+//! let dev = AutoDevice::default();
 //! let x: Tensor<Rank2<3, 5>, i32, _> = dev.zeros();
 //! assert_eq!(x.ndim(), 2);
 //! assert_eq!(x.dims().to_string(), "(3, 5)");
