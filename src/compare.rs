@@ -101,10 +101,51 @@ fn text_matches(expected: &str, actual: &str, rules: Rules) -> bool {
 }
 
 fn within(x: &str, y: &str, tolerance: Option<f64>) -> bool {
-    let (Some(tol), Ok(x), Ok(y)) = (tolerance, x.parse::<f64>(), y.parse::<f64>()) else {
-        return false;
-    };
-    (x - y).abs() <= tol * x.abs().max(y.abs()).max(1.0)
+    tolerance.is_some_and(|tol| number_deviation(x, y).is_some_and(|d| d <= tol))
+}
+
+/// How far apart two numbers are, in the unit `tolerance` uses: relative,
+/// or absolute below 1.
+fn number_deviation(x: &str, y: &str) -> Option<f64> {
+    let (x, y) = (x.parse::<f64>().ok()?, y.parse::<f64>().ok()?);
+    Some((x - y).abs() / x.abs().max(y.abs()).max(1.0))
+}
+
+/// The smallest `tolerance` under which `actual` would match `expected`
+/// (0 for an exact match), or `None` when they differ in more than numbers:
+/// words, number of figures, a PNG. Tells a reader of a cross-device check
+/// whether a difference is rounding or a real change.
+pub fn deviation(expected: &Output, actual: &Output) -> Option<f64> {
+    if expected.figures.len() != actual.figures.len() {
+        return None;
+    }
+    let mut worst = text_deviation(&expected.text, &actual.text)?;
+    for (e, a) in expected.figures.iter().zip(&actual.figures) {
+        if e.ext != a.ext || (e.ext != "svg" && e.bytes != a.bytes) {
+            return None;
+        }
+        let (es, as_) = (
+            String::from_utf8_lossy(&e.bytes),
+            String::from_utf8_lossy(&a.bytes),
+        );
+        worst = worst.max(text_deviation(&es, &as_)?);
+    }
+    Some(worst)
+}
+
+fn text_deviation(expected: &str, actual: &str) -> Option<f64> {
+    let (e, a) = (tokens(expected), tokens(actual));
+    if e.len() != a.len() {
+        return None;
+    }
+    e.iter()
+        .zip(&a)
+        .try_fold(0.0_f64, |worst, pair| match pair {
+            (Token::Text(x), Token::Text(y)) if x == y => Some(worst),
+            (Token::Duration, Token::Duration) => Some(worst),
+            (Token::Number(x), Token::Number(y)) => Some(worst.max(number_deviation(x, y)?)),
+            _ => None,
+        })
 }
 
 const UNITS: [&str; 7] = ["ns", "µs", "us", "ms", "s", "초", "min"];
@@ -272,6 +313,37 @@ mod tests {
                 timing: true
             }
         ));
+    }
+
+    #[test]
+    fn deviation_is_the_tolerance_that_would_match() {
+        let d = |e: &str, a: &str| deviation(&out(e), &out(a));
+        assert_eq!(d("loss 0.25, took 3 s", "loss 0.25, took 9 s"), Some(0.0));
+        // Absolute below 1, relative above: the unit of `tolerance`.
+        let small = d("w = 0.1250", "w = 0.1251").unwrap();
+        assert!((small - 1e-4).abs() < 1e-12, "{small}");
+        let big = d("n = 200.0", "n = 201.0").unwrap();
+        assert!((big - 1.0 / 201.0).abs() < 1e-12, "{big}");
+        assert!(same(
+            "n = 200.0",
+            "n = 201.0",
+            Rules {
+                tolerance: big.into(),
+                timing: false
+            }
+        ));
+        // Words or figures that differ are not rounding.
+        assert_eq!(d("acc 0.9", "loss 0.9"), None);
+        assert_eq!(d("1 2", "1 2 3"), None);
+        let with_png = |bytes: &[u8]| Output {
+            text: String::new(),
+            figures: vec![FigureFile {
+                ext: "png".into(),
+                bytes: bytes.to_vec(),
+            }],
+        };
+        assert_eq!(deviation(&with_png(b"a"), &with_png(b"b")), None);
+        assert_eq!(deviation(&with_png(b"a"), &with_png(b"a")), Some(0.0));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::attrs::Kind;
 use crate::compare::{self, Rules};
+use crate::device::{Plan, PlannedCell, PlannedProgram};
 use crate::key::{KeyEnv, WorkspaceCrate};
 use crate::registry::{self, BuildResult, ProgramSource, Registry};
 use crate::runner::{self, Ending, RunRequest};
@@ -168,25 +169,7 @@ impl Engine {
     }
 
     pub fn process(&self, chapters: &[ChapterSource], mode: Mode) -> Result<Report> {
-        let mut report = Report::default();
-        for (i, ch) in chapters.iter().enumerate() {
-            let (snippets, errors) =
-                snippet::parse_chapter(&self.display_path(&ch.path), &ch.content);
-            report.failures.extend(errors);
-            report
-                .snippets
-                .extend(snippets.into_iter().map(|snippet| BookSnippet {
-                    chapter: i,
-                    snippet,
-                    key: None,
-                }));
-        }
-        let plain: Vec<Snippet> = report.snippets.iter().map(|s| s.snippet.clone()).collect();
-        let (programs, errors) = snippet::programs(&plain);
-        report.failures.extend(errors);
-        let env = KeyEnv::compute(&self.root, &self.features)?;
-        assign_keys(&mut report.snippets, &programs, &env);
-        report.outputs = vec![None; report.snippets.len()];
+        let (mut report, programs, env) = self.prepare(chapters)?;
 
         let chapter_of = |s: &BookSnippet| chapters[s.chapter].path.clone();
         // Only a build reuses outputs; verify and bless run everything.
@@ -214,6 +197,101 @@ impl Engine {
         // An author building one chapter is not stopped by another's problems.
         report.failures.retain(|d| self.selected(&d.location.file));
         Ok(report)
+    }
+
+    /// Parses the chapters, groups snippets into programs and keys them.
+    fn prepare(&self, chapters: &[ChapterSource]) -> Result<(Report, Vec<Program>, KeyEnv)> {
+        let mut report = Report::default();
+        for (i, ch) in chapters.iter().enumerate() {
+            let (snippets, errors) =
+                snippet::parse_chapter(&self.display_path(&ch.path), &ch.content);
+            report.failures.extend(errors);
+            report
+                .snippets
+                .extend(snippets.into_iter().map(|snippet| BookSnippet {
+                    chapter: i,
+                    snippet,
+                    key: None,
+                }));
+        }
+        let plain: Vec<Snippet> = report.snippets.iter().map(|s| s.snippet.clone()).collect();
+        let (programs, errors) = snippet::programs(&plain);
+        report.failures.extend(errors);
+        let env = KeyEnv::compute(&self.root, &self.features)?;
+        assign_keys(&mut report.snippets, &programs, &env);
+        report.outputs = vec![None; report.snippets.len()];
+        Ok((report, programs, env))
+    }
+
+    /// Writes the registry crate for the whole book, as a build would, and
+    /// returns what a device check must run: every runnable program, with
+    /// its cells' store keys as this build computes them.
+    pub fn device_plan(&self, chapters: &[ChapterSource]) -> Result<Plan> {
+        let (report, programs, env) = self.prepare(chapters)?;
+        anyhow::ensure!(
+            report.failures.is_empty(),
+            "the book has problems; fix them first:\n{}",
+            report.problems(Mode::Build)
+        );
+        let ids = program_ids(&report, &programs);
+        let sources: Vec<ProgramSource> = programs
+            .iter()
+            .zip(&ids)
+            .map(|(p, id)| ProgramSource {
+                id: id.clone(),
+                cells: p
+                    .cells
+                    .iter()
+                    .map(|&i| report.snippets[i].snippet.code.as_str())
+                    .collect(),
+            })
+            .collect();
+        let mut registry = Registry::new(
+            &self.root,
+            &self.target_dir,
+            &self.work_dir,
+            &self.features,
+            self.quiet,
+        );
+        registry.write(&sources, &[], &env.crates)?;
+        let store = self.src_dir.join("outputs");
+        let mut plan = Plan {
+            store: store
+                .strip_prefix(&self.root)
+                .unwrap_or(&store)
+                .to_path_buf(),
+            programs: Vec::new(),
+        };
+        for (program, id) in programs.iter().zip(&ids) {
+            let kind = &report.snippets[program.cells[0]].snippet.attrs.kind;
+            if !matches!(kind, Kind::Run | Kind::ShouldPanic) {
+                continue;
+            }
+            let lines = registry.cells(id);
+            let cells = program.cells.iter().enumerate().map(|(c, &i)| {
+                let s = &report.snippets[i];
+                PlannedCell {
+                    location: s.snippet.location.clone(),
+                    code_line: s.snippet.code_line,
+                    first_line: lines.get(c).map_or(1, |l| l.first_line),
+                    chapter: chapters[s.chapter].path.clone(),
+                    key: s.key.clone().unwrap_or_default(),
+                    tolerance: s.snippet.attrs.tolerance,
+                    timing: s.snippet.attrs.timing,
+                    timeout_s: s
+                        .snippet
+                        .attrs
+                        .timeout_s
+                        .unwrap_or(self.default_timeout.as_secs()),
+                }
+            });
+            plan.programs.push(PlannedProgram {
+                id: id.clone(),
+                should_panic: *kind == Kind::ShouldPanic,
+                cells: cells.collect(),
+            });
+        }
+        Ok(plan)
     }
 
     /// Whether the snippet's chapter is one the build may run (`run_only`).
@@ -485,7 +563,9 @@ impl Engine {
             (Ending::Success, _) => run.cells.len(),
             (Ending::Panicked, Kind::ShouldPanic) => {
                 let mut out = run.cells.into_iter().next().unwrap_or_default();
-                out.text.push_str(&panic_message(&run.stderr, registry, id));
+                let first_line = registry.cells(id).first().map_or(1, |c| c.first_line);
+                out.text
+                    .push_str(&panic_message(&run.stderr, id, first_line));
                 report.outputs[program.cells[0]] = Some((out, Origin::Fresh));
                 return Ok(());
             }
@@ -676,7 +756,7 @@ fn cf_id(s: &BookSnippet) -> String {
     format!("cf_{}", &s.key.as_deref().unwrap_or("none")[..12])
 }
 
-fn describe(ending: &Ending) -> String {
+pub(crate) fn describe(ending: &Ending) -> String {
     match ending {
         Ending::Success => "finished".into(),
         Ending::Panicked => "snippet panicked:".into(),
@@ -692,15 +772,14 @@ fn describe(ending: &Ending) -> String {
     }
 }
 
-fn indent(text: &str) -> String {
+pub(crate) fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
 /// The panic as a reader running the snippet as `src/main.rs` would see it,
 /// without thread ids or the backtrace hint.
-fn panic_message(stderr: &str, registry: &Registry, id: &str) -> String {
+pub(crate) fn panic_message(stderr: &str, id: &str, first_line: usize) -> String {
     let file = format!("src/{id}.rs");
-    let first_line = registry.cells(id).first().map_or(1, |c| c.first_line);
     let text = registry::rewrite_locations(stderr, &file, |l| {
         format!("src/main.rs:{}", (l + 2).saturating_sub(first_line))
     });

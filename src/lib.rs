@@ -8,6 +8,7 @@
 
 pub mod attrs;
 pub mod compare;
+pub mod device;
 pub mod engine;
 pub mod key;
 pub mod math;
@@ -57,4 +58,15 @@ pub fn check_chapters(
         engine.partial = true;
     }
     engine.process(&chapters, mode)
+}
+
+/// Writes the registry crate of the whole book at `root` and returns the
+/// plan a device check runs (see [`device`]).
+pub fn device_plan(root: &Path, preprocessor: Nnblocks) -> Result<device::Plan> {
+    let book = load_book(root, Nnblocks::default())?;
+    let mut engine = preprocessor.engine(root, &book.config.book.src);
+    // The store holds CPU outputs: plan with the keys a CPU build computes,
+    // even from an engine built with `--features cuda`.
+    engine.features.clear();
+    engine.device_plan(&preprocess::chapters(&book.book))
 }

@@ -1,9 +1,9 @@
 //! `cargo run` builds the book; `cargo run -- bless` re-blesses its outputs.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use nnblocks::engine::Mode;
 use nnblocks::preprocess::{NAME, Nnblocks};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -16,6 +16,12 @@ usage: cargo run -- [COMMAND]
   bless [CHAPTER.md...]   run every snippet (of these chapters) and store outputs and figures
                           under book/outputs, removing what no snippet produces
   preprocess   act as mdBook's preprocessor (declared in book.toml)
+
+  device-plan PLAN.json   write the snippet registry crate and the plan a device check runs
+  device-check PLAN.json REGISTRY [REPORT.md]
+                          run every snippet of the plan with a prebuilt registry binary
+                          (e.g. built with --features cuda) and compare with the stored
+                          outputs; needs no cargo (see docs/CUDA.md)
 
 options: --root DIR   the book's root, where book.toml is (default: this workspace)
 env:     NNBLOCKS_WORK_DIR   scratch folder for the snippet registry and cache
@@ -47,6 +53,13 @@ fn run() -> Result<ExitCode> {
         ["build", chapters @ ..] => build(&root, chapters),
         ["check", chapters @ ..] => check(&root, Mode::Verify, chapters),
         ["bless", chapters @ ..] => check(&root, Mode::Bless, chapters),
+        ["device-plan", plan] => device_plan(&root, Path::new(plan)),
+        ["device-check", plan, registry, report @ ..] if report.len() <= 1 => device_check(
+            &root,
+            Path::new(plan),
+            Path::new(registry),
+            report.first().map(Path::new),
+        ),
         ["preprocess", "supports", _renderer] => Ok(ExitCode::SUCCESS),
         ["preprocess"] => preprocess(),
         ["-h" | "--help" | "help"] => {
@@ -101,6 +114,45 @@ fn check(root: &std::path::Path, mode: Mode, chapters: &[&str]) -> Result<ExitCo
         _ => report.is_clean(),
     };
     Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn device_plan(root: &Path, out: &Path) -> Result<ExitCode> {
+    let plan = nnblocks::device_plan(root, Nnblocks::default())?;
+    let json = serde_json::to_string_pretty(&plan)?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    nnblocks::store::write_atomic(out, json.as_bytes())?;
+    let cells: usize = plan.programs.iter().map(|p| p.cells.len()).sum();
+    eprintln!(
+        "nnblocks: {} program(s), {cells} snippet(s) planned in {}",
+        plan.programs.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn device_check(
+    root: &Path,
+    plan: &Path,
+    registry: &Path,
+    report: Option<&Path>,
+) -> Result<ExitCode> {
+    let plan = nnblocks::device::read_plan(plan)?;
+    let scratch = std::env::temp_dir().join(format!("nnblocks-device-{}", std::process::id()));
+    let rows = nnblocks::device::check(&plan, registry, root, &scratch);
+    let _ = std::fs::remove_dir_all(&scratch);
+    let rows = rows?;
+    let text = nnblocks::device::report(&rows);
+    print!("{text}");
+    if let Some(path) = report {
+        std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(if rows.iter().all(|r| r.verdict.is_match()) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -49,6 +49,9 @@ pub struct RunReport {
     pub ending: Ending,
     pub stderr: String,
     pub elapsed: Duration,
+    /// Wall time of each cell that started, from its marker to the next
+    /// (the first from the process start, so it includes loading).
+    pub cell_times: Vec<Duration>,
 }
 
 impl RunReport {
@@ -74,24 +77,32 @@ pub fn run(req: &RunRequest) -> Result<RunReport> {
         .with_context(|| format!("starting {}", req.executable.display()))?;
     let chunks = read_chunks(child.stdout.take().context("stdout")?);
     let stderr = read_capped(child.stderr.take().context("stderr")?, req.output_limit);
-    let (stdout, ending) = watch(&mut child, &chunks, req)?;
+    let (stdout, ending, starts) = watch(&mut child, &chunks, req)?;
+    let end = Instant::now();
     let stderr = stderr.join().unwrap_or_default();
     let cells = split_cells(&stdout, &req.figure_dir)?;
+    let bounds: Vec<Instant> = std::iter::once(start)
+        .chain(starts)
+        .chain(std::iter::once(end))
+        .collect();
     Ok(RunReport {
         cells,
         ending,
         stderr,
-        elapsed: start.elapsed(),
+        elapsed: end - start,
+        cell_times: bounds.windows(2).map(|w| w[1] - w[0]).collect(),
     })
 }
 
-/// Collects stdout until exit, enforcing timeouts and the size cap.
+/// Collects stdout until exit, enforcing timeouts and the size cap; also
+/// returns when each cell after the first started.
 fn watch(
     child: &mut Child,
     chunks: &mpsc::Receiver<Vec<u8>>,
     req: &RunRequest,
-) -> Result<(String, Ending)> {
+) -> Result<(String, Ending, Vec<Instant>)> {
     let mut stdout = Vec::new();
+    let mut starts = Vec::new();
     let mut cell = 0;
     let timeout = |cell: usize| {
         req.timeouts
@@ -112,10 +123,12 @@ fn watch(
                         Ending::TooMuchOutput {
                             limit: req.output_limit,
                         },
+                        starts,
                     ));
                 }
                 let started = count_cells(&stdout);
                 if started > cell + 1 {
+                    starts.extend((cell + 1..started).map(|_| Instant::now()));
                     cell = started - 1;
                     deadline = Instant::now() + timeout(cell);
                 }
@@ -128,13 +141,14 @@ fn watch(
                         cell,
                         after: timeout(cell),
                     },
+                    starts,
                 ));
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
     let status = child.wait()?;
-    Ok((lossy(stdout), ending_of(status)))
+    Ok((lossy(stdout), ending_of(status), starts))
 }
 
 fn ending_of(status: ExitStatus) -> Ending {
@@ -337,6 +351,10 @@ mod tests {
         assert_eq!(r.cells.len(), 2);
         assert_eq!(r.cells[0].text, "a");
         assert!(r.elapsed < Duration::from_secs(3));
+        // Cell 0 ran until cell 1's marker (after the sleep), cell 1 until the kill.
+        assert_eq!(r.cell_times.len(), 2);
+        assert!(r.cell_times[0] >= Duration::from_millis(300));
+        assert!(r.cell_times[1] >= Duration::from_millis(200));
         Ok(())
     }
 

@@ -25,7 +25,9 @@ pub fn parser(text: &str) -> Parser<'_> {
 }
 
 /// A place in a book source file, printed as `book/ch.md:12`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Location {
     pub file: PathBuf,
     pub line: usize,

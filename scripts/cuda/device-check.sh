@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The book on a GPU: runs on a lent GPU machine (no cargo, no network), from
+# the repository root, with target/device carried from scripts/cuda/bundle.sh.
+#
+#   1. the machine, and the CUDA 13 libraries the binaries link
+#      (libcublas.so.13, libnvrtc.so.13) found on it; every symbol resolves?
+#   2. the smoke program: driver, cuBLAS, NVRTC against the CPU
+#   3. every runnable snippet of the book on CUDA against the committed CPU
+#      outputs (nnblocks device-check): snippet | match | time
+#   4. the MNIST fit (784-512-10, rmsprop, batch 128, 5 epochs): nnblocks on
+#      the GPU, nnblocks on this machine's CPUs, PyTorch on the same GPU
+#
+# Writes everything to $OUT (the device tool's folder) or target/device/out.
+# Usage: bash scripts/cuda/device-check.sh
+set -uo pipefail
+D=target/device
+R=${OUT:-$D/out}
+mkdir -p "$R"
+exec > >(tee "$R/device-check.log") 2>&1
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'error: %s\n' "$*"; exit 1; }
+[ -f "$D/bundle.tar.xz" ] && [ -f "$D/plan.json" ] ||
+    fail "no $D/bundle.tar.xz or $D/plan.json: run scripts/cuda/bundle.sh on the build machine and carry target/device"
+
+step "1. machine"
+nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total --format=csv,noheader
+echo "$(nproc) CPUs; repository at $PWD"
+python3 -c 'import tarfile; tarfile.open("target/device/bundle.tar.xz").extractall("target/device")' ||
+    fail "cannot unpack $D/bundle.tar.xz"
+B=$D/bin
+
+# The binaries were built at $(cat build-root): they read data/mnist and
+# NVRTC's include dir below it. Make that path lead here.
+built=$(cat "$B/build-root")
+if [ "$built" != "$PWD" ]; then
+    [ -e "$built" ] && fail "$built exists and is not this checkout"
+    mkdir -p "$(dirname "$built")" && ln -s "$PWD" "$built"
+fi
+inc=target/cuda-toolkit/root/include
+site=$(python3 -c 'import nvidia, os; print(os.path.join(list(nvidia.__path__)[0], "cu13"))' 2>/dev/null)
+if [ ! -e "$inc/cuda_fp16.h" ]; then
+    for cand in /usr/local/cuda/include "$site/include"; do
+        if [ -e "$cand/cuda_fp16.h" ]; then mkdir -p "$(dirname "$inc")" && ln -sfn "$cand" "$inc"; break; fi
+    done
+fi
+echo "NVRTC headers: $inc -> $(readlink -f "$inc")"
+
+libs=""
+for lib in libcublas.so.13 libnvrtc.so.13; do
+    dir=""
+    for cand in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib "$site/lib"; do
+        if [ -e "$cand/$lib" ]; then dir=$cand; break; fi
+    done
+    [ -n "$dir" ] || fail "$lib not found (looked in /usr/local/cuda and $site)"
+    echo "$lib: $dir"
+    case ":$libs:" in *":$dir:"*) ;; *) libs=${libs:+$libs:}$dir ;; esac
+done
+export LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+for bin in nnblocks-cuda-smoke nnblocks-registry fit-cuda; do
+    missing=$(ldd -r "$B/$bin" 2>&1 | grep -E 'not found|undefined symbol')
+    echo "$bin: ${missing:-every library and symbol resolves}"
+done
+
+step "2. smoke: driver, cuBLAS, NVRTC against the CPU"
+timeout 120 "$B/nnblocks-cuda-smoke"
+echo "smoke exit: $?"
+
+step "3. every snippet of the book on CUDA against the CPU store"
+timeout 420 "$B/nnblocks" --root "$PWD" device-check "$D/plan.json" "$B/nnblocks-registry" "$R/snippets.md" 2>"$R/snippets-progress.log"
+echo "book check exit: $? (table in $R/snippets.md)"
+
+step "4. MNIST fit: nnblocks on the GPU, on $(nproc) CPUs, PyTorch on the GPU"
+NNBLOCKS_BENCH_REPS=3 timeout 300 "$B/fit-cuda" --bench | tee "$R/fit.txt"
+NNBLOCKS_BENCH_REPS=2 timeout 300 "$B/fit-cpu" --bench | sed 's/^nnblocks fit/nnblocks-cpu fit/' | tee -a "$R/fit.txt"
+timeout 300 python3 scripts/torch_mnist.py --reps 3 | tee -a "$R/fit.txt"
+python3 - "$R/fit.txt" <<'PY'
+import re, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"(nnblocks-cpu|nnblocks|torch) fit: ([\d.]+) s,.*test acc ([\d.]+)", line)
+    if m:
+        runs.setdefault(m[1], []).append((float(m[2]) / 5, float(m[3])))
+def warm(name):  # the first repetition loads kernels and warms caches
+    r = runs.get(name, [])
+    return statistics.median(s for s, _ in (r[1:] or r)) if r else None
+print("\n| fit (5 epochs, batch 128) | s/epoch, median of warm reps | test acc |")
+print("| --- | ---: | ---: |")
+for name, label in [("nnblocks", "nnblocks on the GPU"), ("nnblocks-cpu", "nnblocks on the CPUs"), ("torch", "PyTorch on the GPU")]:
+    s = warm(name)
+    acc = runs[name][-1][1] if name in runs else float("nan")
+    print(f"| {label} | {s:.3f} |" if s else f"| {label} | (no run) |", f"{acc:.4f} |")
+g, c, t = warm("nnblocks"), warm("nnblocks-cpu"), warm("torch")
+if g:
+    print(f"\ntarget under 1 s/epoch on the GPU: {'met' if g < 1 else 'NOT met'} ({g:.3f})")
+    if c: print(f"GPU vs CPU (nnblocks): {c / g:.2f}x faster on the GPU")
+    if t: print(f"nnblocks vs PyTorch on the GPU: {g / t:.2f}x PyTorch's time per epoch")
+PY

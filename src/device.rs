@@ -1,0 +1,258 @@
+//! Checking the book on another device, e.g. a GPU, with a registry built
+//! elsewhere (`--features cuda`): the machine with the GPU has neither cargo
+//! nor rustc, so it cannot compute store keys or compile.
+//!
+//! `device-plan` (here) writes the registry crate and a [`Plan`]: every
+//! runnable program, and for each cell the store key the CPU build gives it
+//! and its comparison rules. `device-check` (there) runs each program of the
+//! plan with the prebuilt registry binary and compares every cell with the
+//! committed CPU output, under the snippet's own rules.
+
+use crate::compare::{self, Rules};
+use crate::engine::{describe, indent, panic_message};
+use crate::registry::rewrite_locations;
+use crate::runner::{self, Ending, RunRequest};
+use crate::snippet::Location;
+use crate::store::{Output, Store};
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What a device check runs, written by `device-plan`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plan {
+    /// The store, relative to the workspace root (absolute if outside it).
+    pub store: PathBuf,
+    pub programs: Vec<PlannedProgram>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlannedProgram {
+    /// The registry's name for it (its first argument).
+    pub id: String,
+    pub should_panic: bool,
+    pub cells: Vec<PlannedCell>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlannedCell {
+    /// Where the snippet's fence opens.
+    pub location: Location,
+    /// The markdown line of its first code line.
+    pub code_line: usize,
+    /// The line of the generated module where its code starts.
+    pub first_line: usize,
+    /// The chapter, relative to the book's source folder (the store's subfolder).
+    pub chapter: PathBuf,
+    pub key: String,
+    pub tolerance: Option<f64>,
+    pub timing: bool,
+    pub timeout_s: u64,
+}
+
+/// How one snippet's output on the device compares with the store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Byte for byte what the book shows.
+    Exact,
+    /// Numbers differ by at most this much, within the snippet's rules.
+    Within(f64),
+    /// Differs beyond the rules; `deviation` is the tolerance that would
+    /// have matched, when only numbers differ.
+    Differs {
+        deviation: Option<f64>,
+        diff: String,
+    },
+    /// The store has no output for this snippet's key.
+    NotStored,
+    /// The snippet did not finish (panic, timeout, crash...).
+    Failed(String),
+}
+
+impl Verdict {
+    pub fn is_match(&self) -> bool {
+        matches!(self, Verdict::Exact | Verdict::Within(_))
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Verdict::Exact => "exact".into(),
+            Verdict::Within(d) => format!("within tolerance (max dev. {d:.1e})"),
+            Verdict::Differs {
+                deviation: Some(d), ..
+            } => format!("DIFFERS (numbers only, max dev. {d:.1e})"),
+            Verdict::Differs { .. } => "DIFFERS".into(),
+            Verdict::NotStored => "NOT STORED".into(),
+            Verdict::Failed(_) => "FAILED".into(),
+        }
+    }
+}
+
+/// One snippet's result.
+#[derive(Debug)]
+pub struct Row {
+    pub location: Location,
+    pub verdict: Verdict,
+    /// Wall time of the cell on the device (a session's first cell includes
+    /// starting the process and the device).
+    pub time: Duration,
+}
+
+/// Runs every program of `plan` with `registry` and compares with the store
+/// under `root`; `scratch` receives the figures. Prints a line per program
+/// to stderr as it goes.
+pub fn check(plan: &Plan, registry: &Path, root: &Path, scratch: &Path) -> Result<Vec<Row>> {
+    let store = Store::new(root.join(&plan.store));
+    let mut rows = Vec::new();
+    for (n, program) in plan.programs.iter().enumerate() {
+        let first = &program.cells[0].location;
+        eprintln!(
+            "[{}/{}] {first} ({})",
+            n + 1,
+            plan.programs.len(),
+            program.id
+        );
+        rows.extend(check_program(program, registry, &store, scratch)?);
+    }
+    Ok(rows)
+}
+
+fn check_program(
+    program: &PlannedProgram,
+    registry: &Path,
+    store: &Store,
+    scratch: &Path,
+) -> Result<Vec<Row>> {
+    let run = runner::run(&RunRequest {
+        executable: registry,
+        program: &program.id,
+        figure_dir: scratch.join("figures").join(&program.id),
+        timeouts: program
+            .cells
+            .iter()
+            .map(|c| Duration::from_secs(c.timeout_s))
+            .collect(),
+        output_limit: 1 << 20,
+    })?;
+    let mut outputs: Vec<Output> = run.cells;
+    let finished = match (&run.ending, program.should_panic) {
+        (Ending::Success, false) => outputs.len(),
+        (Ending::Panicked, true) => {
+            let first_line = program.cells[0].first_line;
+            let message = panic_message(&run.stderr, &program.id, first_line);
+            outputs.truncate(1);
+            outputs.resize_with(1, Output::default);
+            outputs[0].text.push_str(&message);
+            1
+        }
+        _ => outputs.len().saturating_sub(1),
+    };
+    let failure = || match (&run.ending, program.should_panic) {
+        (Ending::Success, true) => "finished without panicking".to_string(),
+        (ending, _) => format!(
+            "{}\n{}",
+            describe(ending),
+            indent(&book_locations(&run.stderr, program))
+        ),
+    };
+    let mut rows = Vec::new();
+    for (c, cell) in program.cells.iter().enumerate() {
+        let verdict = match outputs.get(c).filter(|_| c < finished) {
+            Some(actual) => verdict(cell, store.load(&cell.chapter, &cell.key)?, actual),
+            None if c == finished => Verdict::Failed(failure()),
+            None => Verdict::Failed("an earlier cell of its session failed".into()),
+        };
+        rows.push(Row {
+            location: cell.location.clone(),
+            verdict,
+            time: run.cell_times.get(c).copied().unwrap_or_default(),
+        });
+    }
+    Ok(rows)
+}
+
+fn verdict(cell: &PlannedCell, stored: Option<Output>, actual: &Output) -> Verdict {
+    let Some(stored) = stored else {
+        return Verdict::NotStored;
+    };
+    let rules = Rules {
+        tolerance: cell.tolerance,
+        timing: cell.timing,
+    };
+    if stored == *actual {
+        return Verdict::Exact;
+    }
+    match compare::compare(&stored, actual, rules) {
+        None => Verdict::Within(compare::deviation(&stored, actual).unwrap_or(0.0)),
+        Some(diff) => Verdict::Differs {
+            deviation: compare::deviation(&stored, actual),
+            diff,
+        },
+    }
+}
+
+/// `src/<id>.rs:N` in a program's stderr, as the book's file:line.
+fn book_locations(stderr: &str, program: &PlannedProgram) -> String {
+    rewrite_locations(stderr, &format!("src/{}.rs", program.id), |line| {
+        let cell = program
+            .cells
+            .iter()
+            .rposition(|c| c.first_line <= line)
+            .unwrap_or(0);
+        let c = &program.cells[cell];
+        format!(
+            "{}:{}",
+            c.location.file.display(),
+            c.code_line + line.saturating_sub(c.first_line)
+        )
+    })
+}
+
+/// The rows as a markdown table, then the details of every row that does
+/// not match, then a summary line.
+pub fn report(rows: &[Row]) -> String {
+    let mut out = String::from("| snippet | match | time |\n| --- | --- | ---: |\n");
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.3} s |",
+            r.location,
+            r.verdict.label(),
+            r.time.as_secs_f64()
+        );
+    }
+    for r in rows.iter().filter(|r| !r.verdict.is_match()) {
+        let detail = match &r.verdict {
+            Verdict::Differs { diff, .. } => diff.clone(),
+            Verdict::Failed(why) => why.clone(),
+            _ => "no stored output for this snippet's key: is the plan from this commit?".into(),
+        };
+        let _ = write!(
+            out,
+            "\n{}: {}\n{}",
+            r.location,
+            r.verdict.label(),
+            indent(&detail)
+        );
+    }
+    let matched = rows.iter().filter(|r| r.verdict.is_match()).count();
+    let exact = rows.iter().filter(|r| r.verdict == Verdict::Exact).count();
+    let total: Duration = rows.iter().map(|r| r.time).sum();
+    let _ = writeln!(
+        out,
+        "\n{matched} of {} snippets match ({exact} exactly); {:.1} s in all",
+        rows.len(),
+        total.as_secs_f64()
+    );
+    out
+}
+
+/// Reads a plan written by `device-plan`.
+pub fn read_plan(path: &Path) -> Result<Plan> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the device plan {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("parsing the device plan {}", path.display()))
+}
