@@ -57,7 +57,10 @@ pub struct PlannedCell {
 pub enum Verdict {
     /// Byte for byte what the book shows.
     Exact,
-    /// Numbers differ by at most this much, within the snippet's rules.
+    /// Equal but for what is never compared: durations, and every number
+    /// of a `timing` snippet.
+    Masked,
+    /// Numbers differ by at most this much, within the snippet's tolerance.
     Within(f64),
     /// Differs beyond the rules; `deviation` is the tolerance that would
     /// have matched, when only numbers differ.
@@ -73,12 +76,13 @@ pub enum Verdict {
 
 impl Verdict {
     pub fn is_match(&self) -> bool {
-        matches!(self, Verdict::Exact | Verdict::Within(_))
+        matches!(self, Verdict::Exact | Verdict::Masked | Verdict::Within(_))
     }
 
     fn label(&self) -> String {
         match self {
             Verdict::Exact => "exact".into(),
+            Verdict::Masked => "match (timings differ)".into(),
             Verdict::Within(d) => format!("within tolerance (max dev. {d:.1e})"),
             Verdict::Differs {
                 deviation: Some(d), ..
@@ -184,12 +188,11 @@ fn verdict(cell: &PlannedCell, stored: Option<Output>, actual: &Output) -> Verdi
     if stored == *actual {
         return Verdict::Exact;
     }
+    let deviation = compare::deviation(&stored, actual);
     match compare::compare(&stored, actual, rules) {
-        None => Verdict::Within(compare::deviation(&stored, actual).unwrap_or(0.0)),
-        Some(diff) => Verdict::Differs {
-            deviation: compare::deviation(&stored, actual),
-            diff,
-        },
+        None if cell.timing || deviation == Some(0.0) => Verdict::Masked,
+        None => Verdict::Within(deviation.unwrap_or(0.0)),
+        Some(diff) => Verdict::Differs { deviation, diff },
     }
 }
 
@@ -238,12 +241,15 @@ pub fn report(rows: &[Row]) -> String {
         );
     }
     let matched = rows.iter().filter(|r| r.verdict.is_match()).count();
-    let exact = rows.iter().filter(|r| r.verdict == Verdict::Exact).count();
+    let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
+    let (exact, masked) = (count(Verdict::Exact), count(Verdict::Masked));
     let total: Duration = rows.iter().map(|r| r.time).sum();
     let _ = writeln!(
         out,
-        "\n{matched} of {} snippets match ({exact} exactly); {:.1} s in all",
+        "\n{matched} of {} snippets match ({exact} exactly, {masked} but for timings, \
+         {} within tolerance); {:.1} s in all",
         rows.len(),
+        matched - exact - masked,
         total.as_secs_f64()
     );
     out

@@ -444,7 +444,11 @@ mod tests {
             fs::create_dir_all(file.parent().unwrap())?;
             fs::write(file, "fn main() {}")?;
         }
-        assert_eq!(hashes(root.path())?[2], before[2], "c's library is unchanged");
+        assert_eq!(
+            hashes(root.path())?[2],
+            before[2],
+            "c's library is unchanged"
+        );
         fs::create_dir_all(root.path().join("crates/c/fonts"))?;
         fs::write(root.path().join("crates/c/fonts/a.ttf"), "glyphs")?;
         assert_ne!(hashes(root.path())?[2], before[2], "c's fonts changed");

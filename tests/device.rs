@@ -17,7 +17,8 @@ const CHAPTER: &str = "# Device\n\n\
 ```rust,session=s\nlet x = 3;\nprintln!(\"x = {x}\");\n```\n\n\
 ```rust,session=s\nprintln!(\"x + 1 = {}\", x + 1);\n```\n\n\
 ```rust,should_panic\nprintln!(\"before\");\nlet v: Vec<u8> = Vec::new();\nlet _ = v[0];\n```\n\n\
-```rust,no_run\nloop {}\n```\n";
+```rust,no_run\nloop {}\n```\n\n\
+```rust,timing\nprintln!(\"{} steps per second\", 1000);\n```\n";
 
 fn stored(dir: &Path, key: &str) -> PathBuf {
     dir.join("book/outputs/bad").join(format!("{key}.txt"))
@@ -35,8 +36,8 @@ fn device_check_runs_a_prebuilt_registry_against_the_store() {
     let work_dir = pre.work_dir.clone().unwrap();
     let plan = nnblocks::device_plan(dir.path(), clone(&pre)).unwrap();
 
-    // no_run is compiled, not run: five snippets in four programs.
-    assert_eq!(plan.programs.len(), 4);
+    // no_run is compiled, not run: six snippets in five programs.
+    assert_eq!(plan.programs.len(), 5);
     assert!(plan.programs[3].should_panic);
     let lines: Vec<usize> = plan
         .programs
@@ -44,7 +45,7 @@ fn device_check_runs_a_prebuilt_registry_against_the_store() {
         .flat_map(|p| &p.cells)
         .map(|c| c.location.line)
         .collect();
-    assert_eq!(lines, [3, 7, 11, 16, 20]);
+    assert_eq!(lines, [3, 7, 11, 16, 20, 30]);
 
     let target = default_target_dir(&workspace());
     let package = Registry::new(&workspace(), &target, &work_dir, &[], true).package;
@@ -59,7 +60,12 @@ fn device_check_runs_a_prebuilt_registry_against_the_store() {
         "{}",
         device::report(&rows)
     );
-    assert!(device::report(&rows).contains("5 of 5 snippets match (5 exactly)"));
+    assert!(device::report(&rows).contains("6 of 6 snippets match (6 exactly, 0 but"));
+
+    // A timing snippet's numbers are never compared.
+    let timing = stored(dir.path(), &plan.programs[4].cells[0].key);
+    fs::write(&timing, "1234 steps per second\n").unwrap();
+    assert_eq!(check(&plan)[5].verdict, Verdict::Masked);
 
     // Rounding within the snippet's tolerance, and beyond it.
     let loss = stored(dir.path(), &plan.programs[1].cells[0].key);

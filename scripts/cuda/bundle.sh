@@ -10,6 +10,7 @@
 #                      fit-cuda, fit-cpu    the MNIST fit benchmark on the GPU and on the CPU
 #                      nnblocks-cuda-smoke  driver, cuBLAS and NVRTC against the CPU
 #                      build-root           this checkout's path, baked into the binaries
+#                      commit               the commit they were built from
 #
 # Carry `target/device` (the device tool's `carry`) and run
 # scripts/cuda/device-check.sh there; see docs/CUDA.md.
@@ -39,6 +40,8 @@ pack target/cuda/debug/nnblocks-cuda-smoke nnblocks-cuda-smoke
 # Where the binaries look for data/mnist and for NVRTC's headers (dfdx bakes
 # target/cuda-toolkit/root/include in): device-check.sh links it there.
 echo "$ROOT_DIR" > "$stage/bin/build-root"
+# Which commit the plan's store keys belong to (a stale bundle shows as NOT STORED).
+git describe --always --dirty > "$stage/bin/commit" 2>/dev/null || echo unknown > "$stage/bin/commit"
 ls -l "$stage/bin" >&2
 tar -C "$stage" -cJf "$D/bundle.tar.xz.tmp" bin
 mv "$D/bundle.tar.xz.tmp" "$D/bundle.tar.xz"

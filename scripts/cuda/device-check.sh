@@ -28,6 +28,7 @@ echo "$(nproc) CPUs; repository at $PWD"
 python3 -c 'import tarfile; tarfile.open("target/device/bundle.tar.xz").extractall("target/device")' ||
     fail "cannot unpack $D/bundle.tar.xz"
 B=$D/bin
+echo "bundle built from commit $(cat "$B/commit") at $(cat "$B/build-root")"
 
 # The binaries were built at $(cat build-root): they read data/mnist and
 # NVRTC's include dir below it. Make that path lead here.
@@ -71,21 +72,26 @@ echo "book check exit: $? (table in $R/snippets.md)"
 
 step "4. MNIST fit: nnblocks on the GPU, on $(nproc) CPUs, PyTorch on the GPU"
 NNBLOCKS_BENCH_REPS=3 timeout 300 "$B/fit-cuda" --bench | tee "$R/fit.txt"
-NNBLOCKS_BENCH_REPS=2 timeout 300 "$B/fit-cpu" --bench | sed 's/^nnblocks fit/nnblocks-cpu fit/' | tee -a "$R/fit.txt"
-timeout 300 python3 scripts/torch_mnist.py --reps 3 | tee -a "$R/fit.txt"
+NNBLOCKS_BENCH_REPS=2 timeout 300 "$B/fit-cpu" --bench | sed 's/^nnblocks /nnblocks-cpu /' | tee -a "$R/fit.txt"
+timeout 300 python3 scripts/torch_mnist.py --device cuda --reps 3 | tee -a "$R/fit.txt"
 python3 - "$R/fit.txt" <<'PY'
 import re, statistics, sys
-runs = {}
+runs, device = {}, {}
 for line in open(sys.argv[1]):
     m = re.match(r"(nnblocks-cpu|nnblocks|torch) fit: ([\d.]+) s,.*test acc ([\d.]+)", line)
     if m:
         runs.setdefault(m[1], []).append((float(m[2]) / 5, float(m[3])))
+    m = re.match(r"(nnblocks-cpu|nnblocks|torch)[ :].*batch 128, .*?(cuda|cpu)", line)
+    if m:
+        device[m[1]] = m[2]
 def warm(name):  # the first repetition loads kernels and warms caches
     r = runs.get(name, [])
     return statistics.median(s for s, _ in (r[1:] or r)) if r else None
 print("\n| fit (5 epochs, batch 128) | s/epoch, median of warm reps | test acc |")
 print("| --- | ---: | ---: |")
-for name, label in [("nnblocks", "nnblocks on the GPU"), ("nnblocks-cpu", "nnblocks on the CPUs"), ("torch", "PyTorch on the GPU")]:
+labels = [("nnblocks", f"nnblocks on {device.get('nnblocks', '?')}"),
+          ("nnblocks-cpu", "nnblocks on the CPUs"), ("torch", f"PyTorch on {device.get('torch', '?')}")]
+for name, label in labels:
     s = warm(name)
     acc = runs[name][-1][1] if name in runs else float("nan")
     print(f"| {label} | {s:.3f} |" if s else f"| {label} | (no run) |", f"{acc:.4f} |")
