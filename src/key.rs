@@ -78,8 +78,8 @@ impl KeyEnv {
     }
 }
 
-/// Whether `code` uses `ident` as a path segment or name.
-fn mentions(code: &str, ident: &str) -> bool {
+/// Whether `code` uses `ident` as a whole identifier.
+pub fn mentions(code: &str, ident: &str) -> bool {
     code.match_indices(ident).any(|(i, _)| {
         let b = code.as_bytes();
         let before = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');

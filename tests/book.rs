@@ -4,6 +4,7 @@
 //!
 //! `NNBLOCKS_BLESS=1 cargo test` re-blesses the store instead of checking it.
 
+use nnblocks::attrs::Kind;
 use nnblocks::engine::{Mode, default_target_dir};
 use nnblocks::preprocess::Nnblocks;
 use std::collections::HashMap;
@@ -34,6 +35,36 @@ fn every_snippet_matches_the_store() {
         report.is_clean()
     };
     assert!(clean, "\n{}", report.problems(mode));
+}
+
+/// Every compiled snippet makes its device with `AutoDevice` (never `Cpu`
+/// or `Cuda` by name), so `--features cuda` runs the whole book on a GPU.
+#[test]
+fn snippets_use_auto_device() {
+    let book = nnblocks::load_book(&root(), Nnblocks::default()).unwrap();
+    let mut named = Vec::new();
+    for chapter in nnblocks::preprocess::chapters(&book.book) {
+        let (snippets, _) = nnblocks::snippet::parse_chapter(&chapter.path, &chapter.content);
+        for s in snippets
+            .iter()
+            .filter(|s| !matches!(s.attrs.kind, Kind::Ignore(_)))
+        {
+            for device in ["Cpu", "Cuda"] {
+                if nnblocks::key::mentions(&s.code, device) {
+                    named.push(format!("{}: names `{device}`", s.location));
+                }
+            }
+        }
+    }
+    assert!(
+        named.is_empty(),
+        "use AutoDevice instead:\n{}",
+        named.join("\n")
+    );
+    assert!(!nnblocks::key::mentions(
+        "let d = AutoDevice::default();",
+        "Cpu"
+    ));
 }
 
 #[test]
