@@ -406,7 +406,7 @@ impl<D: Device<f32>> Stepper<D> for TapeStepper<D> {
         net: &mut Network<D>,
         inputs: &Inputs<D>,
         idx: &[usize],
-        _labels: &[u8],
+        labels: &[u8],
     ) -> crate::fused::StepStats {
         let dev = inputs.device().clone();
         let idx = dev.tensor_from_vec(idx.to_vec(), (idx.len(),));
@@ -415,11 +415,11 @@ impl<D: Device<f32>> Stepper<D> for TapeStepper<D> {
         let grads = net.alloc_grads();
         let hidden = net.0.forward(x.traced(grads)).relu();
         let logits = net.2.forward(hidden);
+        // Two copies to the host per step (logits, loss): on a GPU each one
+        // waits for the step's kernels. The labels are on the host already.
         let predicted = logits.retaped::<NoneTape>().as_vec();
-        let truth = y.as_vec();
-        let b = truth.len() / CLASSES;
         let loss = cross_entropy_with_logits_loss(logits, y);
-        let loss_sum = f64::from(loss.as_vec()[0]) * b as f64;
+        let loss_sum = f64::from(loss.as_vec()[0]) * labels.len() as f64;
         let grads = loss.backward();
         let o = self.opt;
         let g = (
@@ -434,8 +434,8 @@ impl<D: Device<f32>> Stepper<D> for TapeStepper<D> {
         o.update_tensor(&mut net.2.bias, g.3, &mut self.v_b2);
         let correct = predicted
             .chunks_exact(CLASSES)
-            .zip(truth.chunks_exact(CLASSES))
-            .filter(|(p, t)| argmax(p) == argmax(t))
+            .zip(labels)
+            .filter(|&(p, &label)| argmax(p) == usize::from(label))
             .count();
         crate::fused::StepStats { loss_sum, correct }
     }
