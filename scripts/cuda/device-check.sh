@@ -16,9 +16,10 @@ set -uo pipefail
 D=target/device
 R=${OUT:-$D/out}
 mkdir -p "$R"
-exec > >(tee "$R/device-check.log") 2>&1
 step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*"; exit 1; }
+
+main() {
 [ -f "$D/bundle.tar.xz" ] && [ -f "$D/plan.json" ] ||
     fail "no $D/bundle.tar.xz or $D/plan.json: run scripts/cuda/bundle.sh on the build machine and carry target/device"
 
@@ -101,3 +102,7 @@ if g:
     if c: print(f"GPU vs CPU (nnblocks): {c / g:.2f}x faster on the GPU")
     if t: print(f"nnblocks vs PyTorch on the GPU: {g / t:.2f}x PyTorch's time per epoch")
 PY
+}
+
+# Everything also goes to the log; the pipeline ends only once tee is done.
+main 2>&1 | tee "$R/device-check.log"
