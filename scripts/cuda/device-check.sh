@@ -20,6 +20,7 @@ step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*"; exit 1; }
 
 main() {
+failed=""   # the steps that failed; the exit status says whether any did
 [ -f "$D/bundle.tar.xz" ] && [ -f "$D/plan.json" ] ||
     fail "no $D/bundle.tar.xz or $D/plan.json: run scripts/cuda/bundle.sh on the build machine and carry target/device"
 
@@ -57,6 +58,13 @@ for lib in libcublas.so.13 libnvrtc.so.13; do
     echo "$lib: $dir"
     case ":$libs:" in *":$dir:"*) ;; *) libs=${libs:+$libs:}$dir ;; esac
 done
+# The driver's libcuda.so.1 is normally on the loader's path already; if
+# not, look where driver mounts put it (never cuda/compat or the stubs).
+if ! ldconfig -p 2>/dev/null | grep -q 'libcuda.so.1 '; then
+    for cand in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64; do
+        if [ -e "$cand/libcuda.so.1" ]; then libs=$libs:$cand; echo "libcuda.so.1: $cand"; break; fi
+    done
+fi
 export LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 for bin in nnblocks-cuda-smoke nnblocks-registry fit-cuda; do
     missing=$(ldd -r "$B/$bin" 2>&1 | grep -E 'not found|undefined symbol')
@@ -65,14 +73,15 @@ done
 
 step "2. smoke: driver, cuBLAS, NVRTC against the CPU"
 timeout 120 "$B/nnblocks-cuda-smoke"
-echo "smoke exit: $?"
+rc=$?; echo "smoke exit: $rc"; [ "$rc" = 0 ] || failed="$failed smoke"
 
 step "3. every snippet of the book on CUDA against the CPU store"
 timeout 420 "$B/nnblocks" --root "$PWD" device-check "$D/plan.json" "$B/nnblocks-registry" "$R/snippets.md" 2>"$R/snippets-progress.log"
-echo "book check exit: $? (table in $R/snippets.md)"
+rc=$?; echo "book check exit: $rc (table in $R/snippets.md)"; [ "$rc" = 0 ] || failed="$failed snippets"
 
 step "4. MNIST fit: nnblocks on the GPU, on $(nproc) CPUs, PyTorch on the GPU"
 NNBLOCKS_BENCH_REPS=3 timeout 300 "$B/fit-cuda" --bench | tee "$R/fit.txt"
+[ "${PIPESTATUS[0]}" = 0 ] || failed="$failed fit-cuda"
 NNBLOCKS_BENCH_REPS=2 timeout 300 "$B/fit-cpu" --bench | sed 's/^nnblocks /nnblocks-cpu /' | tee -a "$R/fit.txt"
 timeout 300 python3 scripts/torch_mnist.py --device cuda --reps 3 | tee -a "$R/fit.txt"
 python3 - "$R/fit.txt" <<'PY'
@@ -102,6 +111,8 @@ if g:
     if c: print(f"GPU vs CPU (nnblocks): {c / g:.2f}x faster on the GPU")
     if t: print(f"nnblocks vs PyTorch on the GPU: {g / t:.2f}x PyTorch's time per epoch")
 PY
+[ -z "$failed" ] || fail "failed:$failed"
+echo "every step passed"
 }
 
 # Everything also goes to the log; the pipeline ends only once tee is done.
