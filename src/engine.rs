@@ -237,22 +237,9 @@ impl Engine {
         let sources: Vec<ProgramSource> = programs
             .iter()
             .zip(&ids)
-            .map(|(p, id)| ProgramSource {
-                id: id.clone(),
-                cells: p
-                    .cells
-                    .iter()
-                    .map(|&i| report.snippets[i].snippet.code.as_str())
-                    .collect(),
-            })
+            .map(|(p, id)| program_source(&report, p, id))
             .collect();
-        let mut registry = Registry::new(
-            &self.root,
-            &self.target_dir,
-            &self.work_dir,
-            &self.features,
-            self.quiet,
-        );
+        let mut registry = self.registry();
         registry.write(&sources, &[], &env.crates)?;
         let store = self.src_dir.join("outputs");
         let mut plan = Plan {
@@ -292,6 +279,17 @@ impl Engine {
             });
         }
         Ok(plan)
+    }
+
+    /// The registry crate of this engine's work folder.
+    fn registry(&self) -> Registry {
+        Registry::new(
+            &self.root,
+            &self.target_dir,
+            &self.work_dir,
+            &self.features,
+            self.quiet,
+        )
     }
 
     /// Whether the snippet's chapter is one the build may run (`run_only`).
@@ -344,13 +342,7 @@ impl Engine {
         todo: &Todo,
         crates: &[WorkspaceCrate],
     ) -> Result<()> {
-        let mut registry = Registry::new(
-            &self.root,
-            &self.target_dir,
-            &self.work_dir,
-            &self.features,
-            self.quiet,
-        );
+        let mut registry = self.registry();
         let ids = program_ids(report, programs);
         let mut included: Vec<usize> = (0..programs.len())
             .filter(|&p| self.run_only.is_none() || todo.programs.contains(&p))
@@ -420,14 +412,7 @@ impl Engine {
     ) -> Result<BuildResult> {
         let sources: Vec<ProgramSource> = included
             .iter()
-            .map(|&p| ProgramSource {
-                id: ids[p].clone(),
-                cells: programs[p]
-                    .cells
-                    .iter()
-                    .map(|&i| report.snippets[i].snippet.code.as_str())
-                    .collect(),
-            })
+            .map(|&p| program_source(report, &programs[p], &ids[p]))
             .collect();
         registry.write(&sources, cf, crates)?;
         if !self.quiet {
@@ -732,6 +717,18 @@ fn assign_keys(snippets: &mut [BookSnippet], programs: &[Program], env: &KeyEnv)
         if s.snippet.attrs.kind == Kind::CompileFail {
             s.key = Some(env.key(&[&s.snippet.code], &Kind::CompileFail));
         }
+    }
+}
+
+/// A program's code for the registry: its cells in reading order.
+fn program_source<'a>(report: &'a Report, program: &Program, id: &str) -> ProgramSource<'a> {
+    ProgramSource {
+        id: id.to_string(),
+        cells: program
+            .cells
+            .iter()
+            .map(|&i| report.snippets[i].snippet.code.as_str())
+            .collect(),
     }
 }
 
