@@ -27,7 +27,7 @@ failed=""   # the steps that failed; the exit status says whether any did
 step "1. machine"
 nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total --format=csv,noheader
 echo "$(nproc) CPUs; repository at $PWD"
-python3 -c 'import tarfile; tarfile.open("target/device/bundle.tar.xz").extractall("target/device")' ||
+python3 -c 'import tarfile; tarfile.open("target/device/bundle.tar.xz").extractall("target/device", filter="data")' ||
     fail "cannot unpack $D/bundle.tar.xz"
 B=$D/bin
 echo "bundle built from commit $(cat "$B/commit") at $(cat "$B/build-root")"
