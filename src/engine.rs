@@ -292,6 +292,20 @@ impl Engine {
         )
     }
 
+    /// Builds the registry crate that [`Engine::device_plan`] wrote, with
+    /// this engine's features (`cuda` from `cargo run --features cuda`), and
+    /// returns the binary.
+    pub fn build_registry(&self) -> Result<PathBuf> {
+        let built = self.registry().build(&[])?;
+        match built.executable {
+            Some(exe) => Ok(exe),
+            None => {
+                let errors: String = built.errors.iter().map(|e| e.rendered.as_str()).collect();
+                anyhow::bail!("the snippet registry did not build:\n{errors}")
+            }
+        }
+    }
+
     /// Whether the snippet's chapter is one the build may run (`run_only`).
     fn may_run(&self, chapters: &[ChapterSource], s: &BookSnippet) -> bool {
         self.selected(&self.display_path(&chapters[s.chapter].path))

@@ -70,3 +70,15 @@ pub fn device_plan(root: &Path, preprocessor: Nnblocks) -> Result<device::Plan> 
     engine.features.clear();
     engine.device_plan(&preprocess::chapters(&book.book))
 }
+
+/// The device check in one go, where cargo is at hand: plans, builds the
+/// registry with this engine's features and runs it against the store
+/// (`cargo run --features cuda -- device-check` on a machine with a GPU).
+pub fn device_check(root: &Path, preprocessor: Nnblocks) -> Result<Vec<device::Row>> {
+    let book = load_book(root, Nnblocks::default())?;
+    let engine = preprocessor.engine(root, &book.config.book.src);
+    let plan = device_plan(root, preprocessor)?;
+    let registry = engine.build_registry()?;
+    let scratch = engine.work_dir.join("device");
+    device::check(&plan, &registry, root, &scratch)
+}

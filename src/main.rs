@@ -17,11 +17,13 @@ usage: cargo run -- [COMMAND]
                           under book/outputs, removing what no snippet produces
   preprocess   act as mdBook's preprocessor (declared in book.toml)
 
-  device-plan PLAN.json   write the snippet registry crate and the plan a device check runs
+  device-check            run every snippet with this build's features (with
+                          `cargo run --features cuda`, on the GPU) and compare with the
+                          stored CPU outputs, under each snippet's tolerance
+  device-plan PLAN.json   the same in two halves, for a GPU machine without cargo: write
+                          the registry crate and the plan here, build the registry for
   device-check PLAN.json REGISTRY [REPORT.md]
-                          run every snippet of the plan with a prebuilt registry binary
-                          (e.g. built with --features cuda) and compare with the stored
-                          outputs; needs no cargo (see docs/CUDA.md)
+                          CUDA, and run the plan there (see docs/CUDA.md)
 
 options: --root DIR   the book's root, where book.toml is (default: this workspace)
 env:     NNBLOCKS_WORK_DIR   scratch folder for the snippet registry and cache
@@ -54,6 +56,7 @@ fn run() -> Result<ExitCode> {
         ["check", chapters @ ..] => check(&root, Mode::Verify, chapters),
         ["bless", chapters @ ..] => check(&root, Mode::Bless, chapters),
         ["device-plan", plan] => device_plan(&root, Path::new(plan)),
+        ["device-check"] => device_report(nnblocks::device_check(&root, Nnblocks::default()), None),
         ["device-check", plan, registry, report @ ..] if report.len() <= 1 => device_check(
             &root,
             Path::new(plan),
@@ -146,6 +149,15 @@ fn device_check(
     let scratch = std::env::temp_dir().join(format!("nnblocks-device-{}", std::process::id()));
     let rows = nnblocks::device::check(&plan, registry, root, &scratch);
     let _ = std::fs::remove_dir_all(&scratch);
+    device_report(rows, report)
+}
+
+/// Prints the device check's table (and writes it to `report`); fails
+/// unless every snippet matches.
+fn device_report(
+    rows: Result<Vec<nnblocks::device::Row>>,
+    report: Option<&Path>,
+) -> Result<ExitCode> {
     let rows = rows?;
     let text = nnblocks::device::report(&rows);
     print!("{text}");

@@ -1,6 +1,7 @@
-//! The device check (`device-plan`, then `device-check` with a prebuilt
-//! registry): run here with the CPU registry, every snippet must match its
-//! stored output; changed, missing and failing outputs must be reported.
+//! The device check (in one go, or `device-plan` here and `device-check`
+//! with a prebuilt registry there): run here with the CPU registry, every
+//! snippet must match its stored output; changed, missing and failing
+//! outputs must be reported.
 
 use nnblocks::device::{self, Verdict};
 use nnblocks::engine::{Mode, default_target_dir};
@@ -34,6 +35,17 @@ fn device_check_runs_a_prebuilt_registry_against_the_store() {
         report.problems(Mode::Bless)
     );
     let work_dir = pre.work_dir.clone().unwrap();
+
+    // In one go (plan, build with this engine's features, run): here, the CPU.
+    let rows = nnblocks::device_check(dir.path(), clone(&pre)).unwrap();
+    assert_eq!(rows.len(), 6);
+    assert!(
+        rows.iter().all(|r| r.verdict == Verdict::Exact),
+        "{}",
+        device::report(&rows)
+    );
+
+    // In two halves, as for a GPU machine without cargo.
     let plan = nnblocks::device_plan(dir.path(), clone(&pre)).unwrap();
 
     // no_run is compiled, not run: six snippets in five programs.
