@@ -10,7 +10,7 @@
 
 use crate::compare::{self, Rules};
 use crate::engine::{describe, indent, panic_message};
-use crate::registry::rewrite_locations;
+use crate::registry::{CellLines, cell_of, rewrite_locations};
 use crate::runner::{self, Ending, RunRequest};
 use crate::snippet::Location;
 use crate::store::{Output, Store};
@@ -42,8 +42,8 @@ pub struct PlannedCell {
     pub location: Location,
     /// The markdown line of its first code line.
     pub code_line: usize,
-    /// The line of the generated module where its code starts.
-    pub first_line: usize,
+    /// Where its code is in the generated module.
+    pub lines: CellLines,
     /// The chapter, relative to the book's source folder (the store's subfolder).
     pub chapter: PathBuf,
     pub key: String,
@@ -105,22 +105,25 @@ pub struct Row {
 }
 
 /// Runs every program of `plan` with `registry` and compares with the store
-/// under `root`; `scratch` receives the figures. Prints a line per program
-/// to stderr as it goes.
-pub fn check(plan: &Plan, registry: &Path, root: &Path, scratch: &Path) -> Result<Vec<Row>> {
+/// under `root`. Prints a line per program to stderr as it goes.
+pub fn check(plan: &Plan, registry: &Path, root: &Path) -> Result<Vec<Row>> {
     let store = Store::new(root.join(&plan.store));
-    let mut rows = Vec::new();
-    for (n, program) in plan.programs.iter().enumerate() {
-        let first = &program.cells[0].location;
-        eprintln!(
-            "[{}/{}] {first} ({})",
-            n + 1,
-            plan.programs.len(),
-            program.id
-        );
-        rows.extend(check_program(program, registry, &store, scratch)?);
-    }
-    Ok(rows)
+    // Where the programs write their figures for the runner to read back.
+    let scratch = std::env::temp_dir().join(format!("nnblocks-device-{}", std::process::id()));
+    let rows: Result<Vec<Vec<Row>>> = (plan.programs.iter().enumerate())
+        .map(|(n, program)| {
+            let first = &program.cells[0].location;
+            eprintln!(
+                "[{}/{}] {first} ({})",
+                n + 1,
+                plan.programs.len(),
+                program.id
+            );
+            check_program(program, registry, &store, &scratch)
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(rows?.into_iter().flatten().collect())
 }
 
 fn check_program(
@@ -144,7 +147,7 @@ fn check_program(
     let finished = match (&run.ending, program.should_panic) {
         (Ending::Success, false) => outputs.len(),
         (Ending::Panicked, true) => {
-            let first_line = program.cells[0].first_line;
+            let first_line = program.cells[0].lines.first_line;
             let message = panic_message(&run.stderr, &program.id, first_line);
             outputs.truncate(1);
             outputs.resize_with(1, Output::default);
@@ -198,18 +201,11 @@ fn verdict(cell: &PlannedCell, stored: Option<Output>, actual: &Output) -> Verdi
 
 /// `src/<id>.rs:N` in a program's stderr, as the book's file:line.
 fn book_locations(stderr: &str, program: &PlannedProgram) -> String {
+    let lines: Vec<CellLines> = program.cells.iter().map(|c| c.lines.clone()).collect();
     rewrite_locations(stderr, &format!("src/{}.rs", program.id), |line| {
-        let cell = program
-            .cells
-            .iter()
-            .rposition(|c| c.first_line <= line)
-            .unwrap_or(0);
+        let (cell, in_cell) = cell_of(&lines, line).unwrap_or((0, 0));
         let c = &program.cells[cell];
-        format!(
-            "{}:{}",
-            c.location.file.display(),
-            c.code_line + line.saturating_sub(c.first_line)
-        )
+        format!("{}:{}", c.location.file.display(), c.code_line + in_cell)
     })
 }
 

@@ -260,7 +260,7 @@ impl Engine {
                 PlannedCell {
                     location: s.snippet.location.clone(),
                     code_line: s.snippet.code_line,
-                    first_line: lines.get(c).map_or(1, |l| l.first_line),
+                    lines: lines[c].clone(),
                     chapter: chapters[s.chapter].path.clone(),
                     key: s.key.clone().unwrap_or_default(),
                     tolerance: s.snippet.attrs.tolerance,

@@ -46,9 +46,7 @@ pub fn check_chapters(
     preprocessor: Nnblocks,
     only: &[PathBuf],
 ) -> Result<Report> {
-    let book = load_book(root, Nnblocks::default())?;
-    let mut engine = preprocessor.engine(root, &book.config.book.src);
-    let mut chapters = preprocess::chapters(&book.book);
+    let (mut engine, mut chapters) = engine_and_chapters(root, preprocessor)?;
     if !only.is_empty() {
         chapters.retain(|c| only.iter().any(|o| o.ends_with(&c.path)));
         anyhow::ensure!(
@@ -60,25 +58,38 @@ pub fn check_chapters(
     engine.process(&chapters, mode)
 }
 
+/// The engine `preprocessor` sets up for the book at `root`, and its chapters.
+fn engine_and_chapters(
+    root: &Path,
+    preprocessor: Nnblocks,
+) -> Result<(engine::Engine, Vec<engine::ChapterSource>)> {
+    let book = load_book(root, Nnblocks::default())?;
+    let engine = preprocessor.engine(root, &book.config.book.src);
+    Ok((engine, preprocess::chapters(&book.book)))
+}
+
 /// Writes the registry crate of the whole book at `root` and returns the
 /// plan a device check runs (see [`device`]).
 pub fn device_plan(root: &Path, preprocessor: Nnblocks) -> Result<device::Plan> {
-    let book = load_book(root, Nnblocks::default())?;
-    let mut engine = preprocessor.engine(root, &book.config.book.src);
-    // The store holds CPU outputs: plan with the keys a CPU build computes,
-    // even from an engine built with `--features cuda`.
+    let (engine, chapters) = engine_and_chapters(root, preprocessor)?;
+    cpu_plan(engine, &chapters)
+}
+
+/// The store holds CPU outputs: plan with the keys a CPU build computes,
+/// even from an engine built with `--features cuda`.
+fn cpu_plan(
+    mut engine: engine::Engine,
+    chapters: &[engine::ChapterSource],
+) -> Result<device::Plan> {
     engine.features.clear();
-    engine.device_plan(&preprocess::chapters(&book.book))
+    engine.device_plan(chapters)
 }
 
 /// The device check in one go, where cargo is at hand: plans, builds the
 /// registry with this engine's features and runs it against the store
 /// (`cargo run --features cuda -- device-check` on a machine with a GPU).
 pub fn device_check(root: &Path, preprocessor: Nnblocks) -> Result<Vec<device::Row>> {
-    let book = load_book(root, Nnblocks::default())?;
-    let engine = preprocessor.engine(root, &book.config.book.src);
-    let plan = device_plan(root, preprocessor)?;
-    let registry = engine.build_registry()?;
-    let scratch = engine.work_dir.join("device");
-    device::check(&plan, &registry, root, &scratch)
+    let (engine, chapters) = engine_and_chapters(root, preprocessor)?;
+    let plan = cpu_plan(engine.clone(), &chapters)?;
+    device::check(&plan, &engine.build_registry()?, root)
 }

@@ -146,10 +146,7 @@ fn device_check(
     report: Option<&Path>,
 ) -> Result<ExitCode> {
     let plan = nnblocks::device::read_plan(plan)?;
-    let scratch = std::env::temp_dir().join(format!("nnblocks-device-{}", std::process::id()));
-    let rows = nnblocks::device::check(&plan, registry, root, &scratch);
-    let _ = std::fs::remove_dir_all(&scratch);
-    device_report(rows, report)
+    device_report(nnblocks::device::check(&plan, registry, root), report)
 }
 
 /// Prints the device check's table (and writes it to `report`); fails

@@ -24,7 +24,7 @@ pub struct ProgramSource<'a> {
 }
 
 /// Where each cell's code starts in its generated file (1-based).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CellLines {
     pub first_line: usize,
     pub len: usize,
@@ -258,17 +258,7 @@ impl Registry {
 
     /// The cell and line within it of a line of a program's generated file.
     pub fn cell_of(&self, id: &str, line: usize) -> Option<(usize, usize)> {
-        let cells = self.cells.get(id)?;
-        let last = cells
-            .iter()
-            .rposition(|c| c.first_line <= line)
-            .unwrap_or(0);
-        let c = &cells[last];
-        Some((
-            last,
-            line.saturating_sub(c.first_line)
-                .min(c.len.saturating_sub(1)),
-        ))
+        cell_of(self.cells.get(id)?, line)
     }
 
     pub fn cells(&self, id: &str) -> &[CellLines] {
@@ -284,6 +274,21 @@ impl Registry {
             .filter(|line| !VOLATILE_NOTES.iter().any(|n| line.contains(n)))
             .collect()
     }
+}
+
+/// The cell that holds `line` of a generated file laid out as `cells`, and
+/// the 0-based line within the cell's code.
+pub fn cell_of(cells: &[CellLines], line: usize) -> Option<(usize, usize)> {
+    let last = cells
+        .iter()
+        .rposition(|c| c.first_line <= line)
+        .unwrap_or(0);
+    let c = cells.get(last)?;
+    Some((
+        last,
+        line.saturating_sub(c.first_line)
+            .min(c.len.saturating_sub(1)),
+    ))
 }
 
 /// rustc notes whose text changes from build to build.

@@ -62,9 +62,7 @@ fn device_check_runs_a_prebuilt_registry_against_the_store() {
     let target = default_target_dir(&workspace());
     let package = Registry::new(&workspace(), &target, &work_dir, &[], true).package;
     let registry = target.join("debug").join(package);
-    let check = |plan: &device::Plan| {
-        device::check(plan, &registry, dir.path(), &work_dir.join("device")).unwrap()
-    };
+    let check = |plan: &device::Plan| device::check(plan, &registry, dir.path()).unwrap();
     let rows = check(&plan);
     let verdicts: Vec<&Verdict> = rows.iter().map(|r| &r.verdict).collect();
     assert!(
