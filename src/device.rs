@@ -105,7 +105,8 @@ pub struct Row {
 }
 
 /// Runs every program of `plan` with `registry` and compares with the store
-/// under `root`. Prints a line per program to stderr as it goes.
+/// under `root`. Prints a line per program to stderr as it goes, with its
+/// outcome: a check killed halfway still leaves what it found.
 pub fn check(plan: &Plan, registry: &Path, root: &Path) -> Result<Vec<Row>> {
     let store = Store::new(root.join(&plan.store));
     // Where the programs write their figures for the runner to read back.
@@ -113,13 +114,15 @@ pub fn check(plan: &Plan, registry: &Path, root: &Path) -> Result<Vec<Row>> {
     let rows: Result<Vec<Vec<Row>>> = (plan.programs.iter().enumerate())
         .map(|(n, program)| {
             let first = &program.cells[0].location;
-            eprintln!(
-                "[{}/{}] {first} ({})",
+            eprint!(
+                "[{}/{}] {first} ({}): ",
                 n + 1,
                 plan.programs.len(),
                 program.id
             );
-            check_program(program, registry, &store, &scratch)
+            let rows = check_program(program, registry, &store, &scratch);
+            eprintln!("{}", rows.as_ref().map_or("error".into(), |r| outcome(r)));
+            rows
         })
         .collect();
     let _ = std::fs::remove_dir_all(&scratch);
@@ -209,6 +212,22 @@ fn book_locations(stderr: &str, program: &PlannedProgram) -> String {
     })
 }
 
+/// One program's rows in a line: how many match, the time, and the verdict
+/// of each that does not.
+fn outcome(rows: &[Row]) -> String {
+    let matched = rows.iter().filter(|r| r.verdict.is_match()).count();
+    let time: Duration = rows.iter().map(|r| r.time).sum();
+    let mut line = format!(
+        "{matched} of {} match, {:.2} s",
+        rows.len(),
+        time.as_secs_f64()
+    );
+    for r in rows.iter().filter(|r| !r.verdict.is_match()) {
+        let _ = write!(line, "; {}: {}", r.location, r.verdict.label());
+    }
+    line
+}
+
 /// The rows as a markdown table, then the details of every row that does
 /// not match, then a summary line.
 pub fn report(rows: &[Row]) -> String {
@@ -257,4 +276,35 @@ pub fn read_plan(path: &Path) -> Result<Plan> {
         .with_context(|| format!("reading the device plan {}", path.display()))?;
     serde_json::from_str(&text)
         .with_context(|| format!("parsing the device plan {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(line: usize, verdict: Verdict, ms: u64) -> Row {
+        Row {
+            location: Location {
+                file: "ch.md".into(),
+                line,
+            },
+            verdict,
+            time: Duration::from_millis(ms),
+        }
+    }
+
+    #[test]
+    fn a_programs_outcome_names_what_does_not_match() {
+        let rows = [
+            row(3, Verdict::Exact, 1200),
+            row(9, Verdict::Masked, 50),
+            row(14, Verdict::NotStored, 0),
+            row(20, Verdict::Failed("panicked".into()), 5),
+        ];
+        assert_eq!(
+            outcome(&rows),
+            "2 of 4 match, 1.25 s; ch.md:14: NOT STORED; ch.md:20: FAILED"
+        );
+        assert_eq!(outcome(&rows[..1]), "1 of 1 match, 1.20 s");
+    }
 }

@@ -18,6 +18,14 @@ R=${OUT:-$D/out}
 mkdir -p "$R"
 step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*"; exit 1; }
+# The device tool stops a command at 600 s: finish before, so the tables get
+# written. Each step gets at most its own limit, and never the seconds kept
+# for the steps after it (the fit comes last but must not be starved).
+DEADLINE=$((SECONDS + ${NNBLOCKS_DEVICE_SECONDS:-570}))
+limit() { # LIMIT KEEP: seconds for this step
+    local left=$((DEADLINE - SECONDS - $2))
+    echo $(($1 < left ? $1 : left > 10 ? left : 10))
+}
 
 main() {
 failed=""   # the steps that failed; the exit status says whether any did
@@ -72,18 +80,18 @@ for bin in nnblocks-cuda-smoke nnblocks-registry fit-cuda; do
 done
 
 step "2. smoke: driver, cuBLAS, NVRTC against the CPU"
-timeout 120 "$B/nnblocks-cuda-smoke"
+timeout "$(limit 90 330)" "$B/nnblocks-cuda-smoke"
 rc=$?; echo "smoke exit: $rc"; [ "$rc" = 0 ] || failed="$failed smoke"
 
 step "3. every snippet of the book on CUDA against the CPU store"
-timeout 420 "$B/nnblocks" --root "$PWD" device-check "$D/plan.json" "$B/nnblocks-registry" "$R/snippets.md" 2>"$R/snippets-progress.log"
+timeout "$(limit 420 150)" "$B/nnblocks" --root "$PWD" device-check "$D/plan.json" "$B/nnblocks-registry" "$R/snippets.md" 2>"$R/snippets-progress.log"
 rc=$?; echo "book check exit: $rc (table in $R/snippets.md)"; [ "$rc" = 0 ] || failed="$failed snippets"
 
 step "4. MNIST fit: nnblocks on the GPU, on $(nproc) CPUs, PyTorch on the GPU"
-NNBLOCKS_BENCH_REPS=3 timeout 300 "$B/fit-cuda" --bench | tee "$R/fit.txt"
+NNBLOCKS_BENCH_REPS=3 timeout "$(limit 120 90)" "$B/fit-cuda" --bench | tee "$R/fit.txt"
 [ "${PIPESTATUS[0]}" = 0 ] || failed="$failed fit-cuda"
-NNBLOCKS_BENCH_REPS=2 timeout 300 "$B/fit-cpu" --bench | sed 's/^nnblocks /nnblocks-cpu /' | tee -a "$R/fit.txt"
-timeout 300 python3 scripts/torch_mnist.py --device cuda --reps 3 | tee -a "$R/fit.txt"
+NNBLOCKS_BENCH_REPS=2 timeout "$(limit 60 60)" "$B/fit-cpu" --bench | sed 's/^nnblocks /nnblocks-cpu /' | tee -a "$R/fit.txt"
+timeout "$(limit 150 5)" python3 scripts/torch_mnist.py --device cuda --reps 3 | tee -a "$R/fit.txt"
 python3 - "$R/fit.txt" <<'PY'
 import re, statistics, sys
 runs, device = {}, {}
