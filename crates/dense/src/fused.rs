@@ -28,7 +28,7 @@ use rayon::prelude::*;
 
 use crate::model::{CLASSES, HIDDEN, INPUTS};
 use crate::rmsprop::Rmsprop;
-use crate::simd::{Level, level};
+use crate::simd::{Isa, Level, level};
 
 /// A row-major matrix view for [`matmul`]: `(data, row stride, column stride)`.
 type View<'a> = (&'a [f32], usize, usize);
@@ -457,13 +457,30 @@ fn forward_tile_dispatch(
     tile: usize,
     cols: &SparseRows,
 ) {
-    match level() {
-        // SAFETY: `level` checked that the CPU has these features.
+    forward_tile_at(level(), rows, bias, w1t, tile, cols)
+}
+
+/// [`forward_tile`] on the path of `level`.
+fn forward_tile_at(
+    level: Level,
+    rows: &mut [&mut [f32]],
+    bias: &[f32],
+    w1t: &[f32],
+    tile: usize,
+    cols: &SparseRows,
+) {
+    match level.isa() {
+        // SAFETY: `forward_avx512` only requires AVX-512F, and a `Level` of
+        // `Isa::Avx512` exists only where `is_x86_feature_detected!("avx512f")`
+        // said yes (`simd::Level::new`).
         #[cfg(target_arch = "x86_64")]
-        Level::Avx512 => unsafe { x86::forward_avx512(rows, bias, w1t, tile, cols) },
+        Isa::Avx512 => unsafe { x86::forward_avx512(rows, bias, w1t, tile, cols) },
+        // SAFETY: `forward_avx2` only requires AVX2 and FMA, and a `Level` of
+        // `Isa::Avx2` exists only where `is_x86_feature_detected!` found both
+        // (`simd::Level::new`).
         #[cfg(target_arch = "x86_64")]
-        Level::Avx2 => unsafe { x86::forward_avx2(rows, bias, w1t, tile, cols) },
-        Level::Plain => forward_tile::<false>(rows, bias, w1t, tile, cols),
+        Isa::Avx2 => unsafe { x86::forward_avx2(rows, bias, w1t, tile, cols) },
+        Isa::Plain => forward_tile::<false>(rows, bias, w1t, tile, cols),
     }
 }
 
@@ -474,13 +491,30 @@ fn gradient_tile_dispatch(
     cols: &SparseRows,
     opt: &Rmsprop,
 ) {
-    match level() {
-        // SAFETY: `level` checked that the CPU has these features.
+    gradient_tile_at(level(), params, dh, tile, cols, opt)
+}
+
+/// [`gradient_tile`] on the path of `level`.
+fn gradient_tile_at(
+    level: Level,
+    params: &mut [(&mut [f32], &mut [f32])],
+    dh: &[f32],
+    tile: usize,
+    cols: &SparseRows,
+    opt: &Rmsprop,
+) {
+    match level.isa() {
+        // SAFETY: `gradient_avx512` only requires AVX-512F, and a `Level` of
+        // `Isa::Avx512` exists only where `is_x86_feature_detected!("avx512f")`
+        // said yes (`simd::Level::new`).
         #[cfg(target_arch = "x86_64")]
-        Level::Avx512 => unsafe { x86::gradient_avx512(params, dh, tile, cols, opt) },
+        Isa::Avx512 => unsafe { x86::gradient_avx512(params, dh, tile, cols, opt) },
+        // SAFETY: `gradient_avx2` only requires AVX2 and FMA, and a `Level`
+        // of `Isa::Avx2` exists only where `is_x86_feature_detected!` found
+        // both (`simd::Level::new`).
         #[cfg(target_arch = "x86_64")]
-        Level::Avx2 => unsafe { x86::gradient_avx2(params, dh, tile, cols, opt) },
-        Level::Plain => gradient_tile::<false>(params, dh, tile, cols, opt),
+        Isa::Avx2 => unsafe { x86::gradient_avx2(params, dh, tile, cols, opt) },
+        Isa::Plain => gradient_tile::<false>(params, dh, tile, cols, opt),
     }
 }
 
@@ -723,6 +757,7 @@ fn column_sums(m: &[f32], cols: usize, stride: usize, out: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simd::for_each_level;
 
     #[test]
     fn matmul_with_transposed_operands() {
@@ -775,6 +810,93 @@ mod tests {
         assert_eq!(rows.group(0).collect::<Vec<_>>(), [(0, 0.3)]);
         // Dense inputs are refused.
         assert!(SparseInputs::from_chunks(std::iter::once(vec![0.5, 0.5, 0.0, 0.5]), 4).is_none());
+    }
+
+    /// A small sparse problem for the tile kernels: `IMAGES` images of
+    /// `PIXELS` pixels, about a third of them zero, and first-layer weights.
+    const IMAGES: usize = 7;
+    const PIXELS: usize = 20;
+
+    fn sparse_problem() -> (SparseRows, SparseRows, Vec<f32>) {
+        let wave = |i: usize, f: f32| (i as f32 * f).sin();
+        let x: Vec<f32> = (0..IMAGES * PIXELS)
+            .map(|i| if i % 3 == 1 { 0.0 } else { wave(i, 0.71) })
+            .collect();
+        let mut rows = SparseRows::default();
+        rows.fill_from_rows(&x, PIXELS);
+        let mut cols = SparseRows::default();
+        cols.transpose_of(&rows, PIXELS);
+        let w1t = (0..PIXELS * HIDDEN).map(|i| wave(i, 0.37) * 0.5).collect();
+        (rows, cols, w1t)
+    }
+
+    fn assert_close(what: &str, level: Level, got: &[f32], want: &[f32]) {
+        assert_eq!(got.len(), want.len());
+        for (k, (a, b)) in got.iter().zip(want).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-5 * b.abs().max(1.0),
+                "{what} at {level:?}, value {k}: {a} vs {b}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_supported_level_computes_the_same_forward_tile() {
+        let (pixels, _, w1t) = sparse_problem();
+        let bias: Vec<f32> = (0..HIDDEN).map(|j| (j as f32 * 0.13).cos() * 0.1).collect();
+        let run = |level: Level, tile: usize| {
+            let mut out = vec![vec![f32::NAN; TILE]; IMAGES];
+            let mut rows: Vec<&mut [f32]> = out.iter_mut().map(|r| &mut r[..]).collect();
+            let b = &bias[tile * TILE..][..TILE];
+            forward_tile_at(level, &mut rows, b, &w1t, tile, &pixels);
+            out.concat()
+        };
+        let tiles = [0, 1, HIDDEN / TILE - 1];
+        let wants = tiles.map(|tile| run(Level::PLAIN, tile));
+        for want in &wants {
+            // The ReLU clips some values and keeps others.
+            assert!(want.contains(&0.0) && want.iter().any(|&h| h > 0.0));
+        }
+        for_each_level("forward_tile", |level| {
+            for (tile, want) in tiles.iter().zip(&wants) {
+                let what = format!("forward_tile, tile {tile}");
+                assert_close(&what, level, &run(level, *tile), want)
+            }
+        });
+    }
+
+    #[test]
+    fn every_supported_level_computes_the_same_gradient_update() {
+        let (_, cols, w1t) = sparse_problem();
+        let dh: Vec<f32> = (0..IMAGES * STRIDE)
+            .map(|i| (i as f32 * 0.53).sin() * 0.2)
+            .collect();
+        let opt = Rmsprop::default();
+        let run = |level: Level, tile: usize| {
+            let mut w: Vec<Vec<f32>> = (0..PIXELS)
+                .map(|i| w1t[i * HIDDEN + tile * TILE..][..TILE].to_vec())
+                .collect();
+            let mut sq: Vec<Vec<f32>> = (0..PIXELS)
+                .map(|i| (0..TILE).map(|k| ((i + k) % 5) as f32 * 1e-3).collect())
+                .collect();
+            let mut params: Vec<(&mut [f32], &mut [f32])> = w
+                .iter_mut()
+                .zip(sq.iter_mut())
+                .map(|(w, sq)| (&mut w[..], &mut sq[..]))
+                .collect();
+            gradient_tile_at(level, &mut params, &dh, tile, &cols, &opt);
+            (w.concat(), sq.concat())
+        };
+        let tiles = [0, 1, HIDDEN / TILE - 1];
+        let wants = tiles.map(|tile| run(Level::PLAIN, tile));
+        for_each_level("gradient_tile", |level| {
+            for (tile, (want_w, want_sq)) in tiles.iter().zip(&wants) {
+                let (w, sq) = run(level, *tile);
+                let what = format!("gradient_tile, tile {tile}");
+                assert_close(&format!("{what}, weights"), level, &w, want_w);
+                assert_close(&format!("{what}, squares"), level, &sq, want_sq);
+            }
+        });
     }
 
     #[test]

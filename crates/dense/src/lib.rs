@@ -8,6 +8,12 @@
 //! (`NaiveDense`, `NaiveSequential`, `BatchGenerator`, a training step with
 //! dfdx's tape in the role of TensorFlow's `GradientTape`); [`plots`] draws
 //! the sections' figures.
+//!
+//! The hand-written kernels of the fused step pick AVX-512, AVX2 with FMA or
+//! plain code from the CPU at run time; setting [`PORTABLE_KERNELS_VAR`]
+//! (`NNBLOCKS_PORTABLE_KERNELS=1`) forces the plain code everywhere, so that
+//! CI can check the book's stored outputs against the path an ARM or Apple
+//! machine takes.
 
 pub mod error;
 pub mod fused;
@@ -22,3 +28,4 @@ pub use error::DenseError;
 pub use keras::{Engine, Evaluation, Fit, History, Loss, Metric, Model};
 pub use model::{Architecture, Network, build_network};
 pub use rmsprop::Rmsprop;
+pub use simd::PORTABLE_KERNELS_VAR;
