@@ -15,7 +15,7 @@
 use std::fmt;
 
 /// What the engine does with a snippet.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     /// Compile, run, show stdout and figures.
     Run,

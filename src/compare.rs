@@ -9,7 +9,7 @@ use crate::store::{FigureFile, Output};
 use similar::TextDiff;
 
 /// How strictly to compare.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rules {
     pub tolerance: Option<f64>,
     pub timing: bool,
@@ -54,14 +54,16 @@ fn figure_differs(e: &FigureFile, a: &FigureFile, rules: Rules) -> Option<String
                 String::from_utf8_lossy(&e.bytes),
                 String::from_utf8_lossy(&a.bytes),
             );
-            if text_matches(
-                &es,
-                &as_,
-                Rules {
-                    timing: false,
-                    ..rules
-                },
-            ) {
+            let rules = Rules {
+                timing: false,
+                ..rules
+            };
+            let ((e_tags, e_text), (a_tags, a_text)) = (split_svg(&es), split_svg(&as_));
+            if text_matches(&e_text, &a_text, rules)
+                && numbers_match(&e_tags, &a_tags, |x, y| {
+                    within(x, y, rules.tolerance) || within_a_pixel(x, y, rules.tolerance)
+                })
+            {
                 return None;
             }
             let diff = TextDiff::from_lines(es.as_ref(), as_.as_ref());
@@ -88,16 +90,48 @@ enum Token<'a> {
 }
 
 fn text_matches(expected: &str, actual: &str, rules: Rules) -> bool {
+    numbers_match(expected, actual, |x, y| {
+        rules.timing || within(x, y, rules.tolerance)
+    })
+}
+
+/// Equal text and durations, and numbers equal or accepted by `close`.
+fn numbers_match(expected: &str, actual: &str, close: impl Fn(&str, &str) -> bool) -> bool {
     let (e, a) = (tokens(expected), tokens(actual));
     e.len() == a.len()
         && e.iter().zip(&a).all(|pair| match pair {
             (Token::Text(x), Token::Text(y)) => x == y,
             (Token::Duration, Token::Duration) => true,
-            (Token::Number(x), Token::Number(y)) => {
-                rules.timing || x == y || within(x, y, rules.tolerance)
-            }
+            (Token::Number(x), Token::Number(y)) => x == y || close(x, y),
             _ => false,
         })
+}
+
+/// An SVG's tags (where its coordinates are) and its text content (labels),
+/// each as one string.
+fn split_svg(svg: &str) -> (String, String) {
+    let (mut tags, mut text) = (String::new(), String::new());
+    let mut in_tag = false;
+    for c in svg.chars() {
+        in_tag = (in_tag || c == '<') && c != '>';
+        if in_tag || c == '>' {
+            tags.push(c);
+        } else {
+            text.push(c);
+        }
+    }
+    (tags, text)
+}
+
+/// plotters rounds SVG coordinates to whole pixels, so a value within a
+/// snippet's tolerance can still land one pixel over: under a tolerance,
+/// whole numbers in a figure's tags may differ by one.
+fn within_a_pixel(x: &str, y: &str, tolerance: Option<f64>) -> bool {
+    let whole = |s: &str| s.parse::<i64>().ok();
+    tolerance.is_some()
+        && whole(x)
+            .zip(whole(y))
+            .is_some_and(|(x, y)| x.abs_diff(y) <= 1)
 }
 
 fn within(x: &str, y: &str, tolerance: Option<f64>) -> bool {
@@ -391,6 +425,37 @@ mod tests {
             )
             .is_none()
         );
-        assert!(compare(&svg("<line x1=\"10\"/>"), &svg("<line x1=\"11\"/>"), tol).is_some());
+        assert!(compare(&svg("<line x1=\"10\"/>"), &svg("<line x1=\"12\"/>"), tol).is_some());
+    }
+
+    #[test]
+    fn figure_coordinates_may_round_to_the_next_pixel_under_a_tolerance() {
+        let svg = |cy: &str| Output {
+            text: String::new(),
+            figures: vec![FigureFile {
+                ext: "svg".into(),
+                bytes: format!("<circle cx=\"648\" cy=\"{cy}\" r=\"4\"/>").into_bytes(),
+            }],
+        };
+        let tolerant = Rules {
+            tolerance: Some(0.01),
+            timing: false,
+        };
+        assert_eq!(compare(&svg("57"), &svg("56"), tolerant), None);
+        assert!(compare(&svg("57"), &svg("55"), tolerant).is_some());
+        assert!(compare(&svg("57"), &svg("56"), Rules::default()).is_some());
+        assert!(compare(&svg("57.5"), &svg("56.5"), tolerant).is_some());
+        // Labels are text, not coordinates: no slack there.
+        let label = |t: &str| Output {
+            text: String::new(),
+            figures: vec![FigureFile {
+                ext: "svg".into(),
+                bytes: format!("<text x=\"3\">{t}</text>").into_bytes(),
+            }],
+        };
+        assert!(compare(&label("57"), &label("56"), tolerant).is_some());
+        // Printed numbers get no such slack.
+        let text = |t: &str| Output::from_text(t);
+        assert!(compare(&text("57\n"), &text("56\n"), tolerant).is_some());
     }
 }

@@ -2,55 +2,21 @@
 //! elsewhere (`--features cuda`): the machine with the GPU has neither cargo
 //! nor rustc, so it cannot compute store keys or compile.
 //!
-//! `device-plan` (here) writes the registry crate and a [`Plan`]: every
+//! `device-plan` (here) writes the registry crate and a [`DevicePlan`]: every
 //! runnable program, and for each cell the store key the CPU build gives it
 //! and its comparison rules. `device-check` (there) runs each program of the
 //! plan with the prebuilt registry binary and compares every cell with the
 //! committed CPU output, under the snippet's own rules.
 
-use crate::compare::{self, Rules};
-use crate::engine::{describe, indent, panic_message};
-use crate::registry::{CellLines, cell_of, rewrite_locations};
-use crate::runner::{self, Ending, RunRequest};
+use crate::compare;
+use crate::outcome::{self, CellOutcome, indent};
+use crate::plan::{Cell, DevicePlan, Program};
 use crate::snippet::Location;
 use crate::store::{Output, Store};
 use anyhow::{Context, Result};
-use serde::{Deserialize, Serialize};
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
-
-/// What a device check runs, written by `device-plan`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Plan {
-    /// The store, relative to the workspace root (absolute if outside it).
-    pub store: PathBuf,
-    pub programs: Vec<PlannedProgram>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PlannedProgram {
-    /// The registry's name for it (its first argument).
-    pub id: String,
-    pub should_panic: bool,
-    pub cells: Vec<PlannedCell>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PlannedCell {
-    /// Where the snippet's fence opens.
-    pub location: Location,
-    /// The markdown line of its first code line.
-    pub code_line: usize,
-    /// Where its code is in the generated module.
-    pub lines: CellLines,
-    /// The chapter, relative to the book's source folder (the store's subfolder).
-    pub chapter: PathBuf,
-    pub key: String,
-    pub tolerance: Option<f64>,
-    pub timing: bool,
-    pub timeout_s: u64,
-}
 
 /// How one snippet's output on the device compares with the store.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +73,7 @@ pub struct Row {
 /// Runs every program of `plan` with `registry` and compares with the store
 /// under `root`. Prints a line per program to stderr as it goes, with its
 /// outcome: a check killed halfway still leaves what it found.
-pub fn check(plan: &Plan, registry: &Path, root: &Path) -> Result<Vec<Row>> {
+pub fn check(plan: &DevicePlan, registry: &Path, root: &Path) -> Result<Vec<Row>> {
     let store = Store::new(root.join(&plan.store));
     // Where the programs write their figures for the runner to read back.
     let scratch = std::env::temp_dir().join(format!("nnblocks-device-{}", std::process::id()));
@@ -130,86 +96,46 @@ pub fn check(plan: &Plan, registry: &Path, root: &Path) -> Result<Vec<Row>> {
 }
 
 fn check_program(
-    program: &PlannedProgram,
+    program: &Program,
     registry: &Path,
     store: &Store,
     scratch: &Path,
 ) -> Result<Vec<Row>> {
-    let run = runner::run(&RunRequest {
-        executable: registry,
-        program: &program.id,
-        figure_dir: scratch.join("figures").join(&program.id),
-        timeouts: program
-            .cells
-            .iter()
-            .map(|c| Duration::from_secs(c.timeout_s))
-            .collect(),
-        output_limit: 1 << 20,
-    })?;
-    let mut outputs: Vec<Output> = run.cells;
-    let finished = match (&run.ending, program.should_panic) {
-        (Ending::Success, false) => outputs.len(),
-        (Ending::Panicked, true) => {
-            let first_line = program.cells[0].lines.first_line;
-            let message = panic_message(&run.stderr, &program.id, first_line);
-            outputs.truncate(1);
-            outputs.resize_with(1, Output::default);
-            outputs[0].text.push_str(&message);
-            1
-        }
-        _ => outputs.len().saturating_sub(1),
-    };
-    let failure = || match (&run.ending, program.should_panic) {
-        (Ending::Success, true) => "finished without panicking".to_string(),
-        (ending, _) => format!(
-            "{}\n{}",
-            describe(ending),
-            indent(&book_locations(&run.stderr, program))
-        ),
-    };
+    let figures = scratch.join("figures").join(&program.id);
+    let run = outcome::run(program, registry, figures, 1 << 20)?;
     let mut rows = Vec::new();
-    for (c, cell) in program.cells.iter().enumerate() {
-        let verdict = match outputs.get(c).filter(|_| c < finished) {
-            Some(actual) => verdict(cell, store.load(&cell.chapter, &cell.key)?, actual),
-            None if c == finished => Verdict::Failed(failure()),
-            None => Verdict::Failed("an earlier cell of its session failed".into()),
+    for ((c, cell), outcome) in program.cells.iter().enumerate().zip(run.outcomes) {
+        let verdict = match outcome {
+            CellOutcome::Shown(actual) => {
+                verdict(cell, store.load(&cell.chapter, &cell.key)?, &actual)
+            }
+            CellOutcome::Failed(d) => Verdict::Failed(format!("{}: {}", d.location, d.message)),
+            CellOutcome::NotReached => {
+                Verdict::Failed("an earlier cell of its session failed".into())
+            }
         };
         rows.push(Row {
             location: cell.location.clone(),
             verdict,
-            time: run.cell_times.get(c).copied().unwrap_or_default(),
+            time: run.times.get(c).copied().unwrap_or_default(),
         });
     }
     Ok(rows)
 }
 
-fn verdict(cell: &PlannedCell, stored: Option<Output>, actual: &Output) -> Verdict {
+fn verdict(cell: &Cell, stored: Option<Output>, actual: &Output) -> Verdict {
     let Some(stored) = stored else {
         return Verdict::NotStored;
-    };
-    let rules = Rules {
-        tolerance: cell.tolerance,
-        timing: cell.timing,
     };
     if stored == *actual {
         return Verdict::Exact;
     }
     let deviation = compare::deviation(&stored, actual);
-    match compare::compare(&stored, actual, rules) {
-        None if cell.timing || deviation == Some(0.0) => Verdict::Masked,
+    match compare::compare(&stored, actual, cell.rules) {
+        None if cell.rules.timing || deviation == Some(0.0) => Verdict::Masked,
         None => Verdict::Within(deviation.unwrap_or(0.0)),
         Some(diff) => Verdict::Differs { deviation, diff },
     }
-}
-
-/// `src/<id>.rs:N` in a program's stderr, as the book's file:line.
-fn book_locations(stderr: &str, program: &PlannedProgram) -> String {
-    let lines: Vec<CellLines> = program.cells.iter().map(|c| c.lines.clone()).collect();
-    rewrite_locations(stderr, &format!("src/{}.rs", program.id), |line| {
-        let (cell, in_cell) = cell_of(&lines, line).unwrap_or((0, 0));
-        let c = &program.cells[cell];
-        format!("{}:{}", c.location.file.display(), c.code_line + in_cell)
-    })
 }
 
 /// One program's rows in a line: how many match, the time, and the verdict
@@ -271,7 +197,7 @@ pub fn report(rows: &[Row]) -> String {
 }
 
 /// Reads a plan written by `device-plan`.
-pub fn read_plan(path: &Path) -> Result<Plan> {
+pub fn read_plan(path: &Path) -> Result<DevicePlan> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the device plan {}", path.display()))?;
     serde_json::from_str(&text)

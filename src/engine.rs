@@ -1,54 +1,28 @@
-//! Orchestration: from a book's chapters to every snippet's output, in one of
-//! three modes (build, verify, bless), reporting every failure by file:line.
+//! Orchestration: a book's chapters become a [`Plan`]; the plan is compiled
+//! into one registry and run; the outcomes are settled in one of three
+//! modes (build, verify, bless). Every failure is reported by file:line.
 
 use crate::attrs::Kind;
-use crate::compare::{self, Rules};
-use crate::device::{Plan, PlannedCell, PlannedProgram};
 use crate::key::{KeyEnv, WorkspaceCrate};
-use crate::registry::{self, BuildResult, ProgramSource, Registry};
-use crate::runner::{self, Ending, RunRequest};
-use crate::snippet::{self, Diagnostic, Location, Program, Snippet};
+use crate::lock::WorkLock;
+use crate::outcome::{self, CellOutcome};
+use crate::plan::{DevicePlan, Plan, compile_fail_id};
+use crate::registry::{BuildResult, ErrorSite, Registry, rewrite_locations};
+use crate::settle::{self, Settlement, Stored};
+use crate::snippet::{Diagnostic, Location};
 use crate::store::{Output, Store};
 use anyhow::{Context, Result};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// A chapter's source, as mdBook loaded it.
-#[derive(Debug, Clone)]
-pub struct ChapterSource {
-    /// Relative to the book's source directory.
-    pub path: PathBuf,
-    pub content: String,
-}
+pub use crate::plan::{BookSnippet, ChapterSource};
+pub use crate::settle::{Mode, Origin};
 
-/// What to do with the outputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Use the store and the cache; run only what neither has; cache it.
-    Build,
-    /// Run everything and compare with the store.
-    Verify,
-    /// Run everything and write the store; remove entries nothing uses.
-    Bless,
-}
-
-/// Where an output came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    Store,
-    Cache,
-    Fresh,
-}
-
-/// A snippet with its chapter and key.
-#[derive(Debug, Clone)]
-pub struct BookSnippet {
-    pub chapter: usize,
-    pub snippet: Snippet,
-    /// None for `ignore` snippets.
-    pub key: Option<String>,
-}
+/// How many times the registry is rebuilt after dropping the programs that
+/// broke it: errors that only show once others are gone (rustc stops before
+/// monomorphization when a crate has type errors) are found in one run.
+const MAX_BUILDS: usize = 4;
 
 /// The outcome for the whole book.
 #[derive(Debug, Default)]
@@ -56,14 +30,17 @@ pub struct Report {
     pub snippets: Vec<BookSnippet>,
     /// Per snippet, in the same order; None where there is nothing to show.
     pub outputs: Vec<Option<(Output, Origin)>>,
-    /// Snippets that did not compile, panicked, timed out, ...; bad attributes.
+    /// Snippets that did not compile, panicked, timed out, ...; bad attributes;
+    /// crates that did not compile.
     pub failures: Vec<Diagnostic>,
     /// Verify: outputs differing from the store.
     pub mismatches: Vec<Diagnostic>,
     /// Verify: snippets with no stored output yet.
     pub missing: Vec<Location>,
-    /// Verify: store files no snippet uses. Bless: the ones it removed.
+    /// Verify and bless: store files no snippet produces.
     pub orphans: Vec<PathBuf>,
+    /// Bless: the orphans it removed (none when a snippet failed).
+    pub removed: Vec<PathBuf>,
     /// Programs (snippets or sessions) run, and compile_fail snippets compiled.
     pub programs_run: usize,
 }
@@ -124,6 +101,25 @@ pub struct Engine {
     pub run_only: Option<Vec<PathBuf>>,
 }
 
+/// What the registry build and the runs produced.
+#[derive(Default)]
+struct Executed {
+    outputs: Vec<(usize, Output)>,
+    failures: Vec<Diagnostic>,
+    programs_run: usize,
+}
+
+/// What compiling the registry gave: the binary, if any program is left in
+/// it, and every error, attributed.
+struct Compiled {
+    executable: Option<PathBuf>,
+    /// Programs dropped because they do not compile, by index in the plan.
+    broken: BTreeSet<usize>,
+    failures: Vec<Diagnostic>,
+    /// The first build's result, for compile_fail snippets.
+    first: BuildResult,
+}
+
 impl Engine {
     /// The engine for the workspace at `root` with its book in `src_dir`.
     pub fn new(root: &Path, src_dir: &Path) -> Self {
@@ -154,9 +150,10 @@ impl Engine {
         Store::new(self.src_dir.join("outputs"))
     }
 
-    /// Outputs of runs that are not in the store yet.
-    pub fn cache(&self) -> Store {
-        Store::new(self.work_dir.join("cache"))
+    /// Outputs of runs that are not in the store yet, kept per machine:
+    /// the store's keys travel between machines, cached outputs do not.
+    pub fn cache(&self, env: &KeyEnv) -> Store {
+        Store::new(self.work_dir.join("cache").join(&env.machine))
     }
 
     /// How a chapter is named in messages: relative to the workspace root.
@@ -168,117 +165,177 @@ impl Engine {
         src.join(chapter)
     }
 
-    pub fn process(&self, chapters: &[ChapterSource], mode: Mode) -> Result<Report> {
-        let (mut report, programs, env) = self.prepare(chapters)?;
+    /// The plan of these chapters, and what its keys were computed from.
+    pub fn plan(&self, chapters: &[ChapterSource]) -> Result<(Plan, KeyEnv)> {
+        let env = KeyEnv::compute(&self.root, &self.features)?;
+        let plan = Plan::new(
+            chapters,
+            |p| self.display_path(p),
+            &env,
+            self.default_timeout.as_secs(),
+        );
+        Ok((plan, env))
+    }
 
-        let chapter_of = |s: &BookSnippet| chapters[s.chapter].path.clone();
+    pub fn process(&self, chapters: &[ChapterSource], mode: Mode) -> Result<Report> {
+        let (plan, env) = self.plan(chapters)?;
+        let _lock = WorkLock::acquire(&self.work_dir)?;
+        let (store, cache) = (self.store(), self.cache(&env));
+        let mut outputs: Vec<Option<(Output, Origin)>> = vec![None; plan.snippets.len()];
         // Only a build reuses outputs; verify and bless run everything.
+        let reuse = |cells: &[usize], outputs: &mut Vec<Option<(Output, Origin)>>| {
+            if mode != Mode::Build {
+                return Ok(false);
+            }
+            self.lookup(&plan, cells, outputs, [&store, &cache])
+        };
         let mut todo = Todo::default();
-        for (p, program) in programs.iter().enumerate() {
-            let found =
-                mode == Mode::Build && self.lookup_all(&mut report, &program.cells, &chapter_of)?;
-            if !found && self.may_run(chapters, &report.snippets[program.cells[0]]) {
+        for (p, program) in plan.programs.iter().enumerate() {
+            let cells: Vec<usize> = program.cells.iter().map(|c| c.snippet).collect();
+            if !reuse(&cells, &mut outputs)? && self.may_run(&plan, cells[0]) {
                 todo.programs.push(p);
             }
         }
-        for i in 0..report.snippets.len() {
-            if report.snippets[i].snippet.attrs.kind != Kind::CompileFail {
-                continue;
-            }
-            let found = mode == Mode::Build && self.lookup_all(&mut report, &[i], &chapter_of)?;
-            if !found && self.may_run(chapters, &report.snippets[i]) {
+        for &i in &plan.compile_fail {
+            if !reuse(&[i], &mut outputs)? && self.may_run(&plan, i) {
                 todo.compile_fail.push(i);
             }
         }
-        if !todo.is_empty() {
-            self.execute(&mut report, &programs, &todo, &env.crates)?;
+        let executed = if todo.is_empty() {
+            Executed::default()
+        } else {
+            self.execute(&plan, &todo, &env.crates)?
+        };
+        for (i, out) in executed.outputs {
+            outputs[i] = Some((out, Origin::Fresh));
         }
-        self.settle(&mut report, chapters, mode)?;
+        let mut failures = plan.problems.clone();
+        failures.extend(executed.failures);
+        let stored = self.read_store(&store, &plan, &outputs, mode)?;
+        let scope = self.partial.then_some(plan.chapters.as_slice());
+        let settled = settle::settle(mode, &plan, &outputs, &stored, scope);
+        let removed =
+            self.carry_out(&settled, &plan, &outputs, mode, failures.is_empty(), &cache)?;
         // An author building one chapter is not stopped by another's problems.
-        report.failures.retain(|d| self.selected(&d.location.file));
-        Ok(report)
+        failures.retain(|d| self.selected(&d.location.file));
+        Ok(Report {
+            snippets: plan.snippets,
+            outputs,
+            failures,
+            mismatches: settled.mismatches,
+            missing: settled.missing,
+            orphans: settled.orphans,
+            removed,
+            programs_run: executed.programs_run,
+        })
     }
 
-    /// Parses the chapters, groups snippets into programs and keys them.
-    fn prepare(&self, chapters: &[ChapterSource]) -> Result<(Report, Vec<Program>, KeyEnv)> {
-        let mut report = Report::default();
-        for (i, ch) in chapters.iter().enumerate() {
-            let (snippets, errors) =
-                snippet::parse_chapter(&self.display_path(&ch.path), &ch.content);
-            report.failures.extend(errors);
-            report
-                .snippets
-                .extend(snippets.into_iter().map(|snippet| BookSnippet {
-                    chapter: i,
-                    snippet,
-                    key: None,
-                }));
+    /// What the store holds for the fresh outputs (verify, bless) and its files.
+    fn read_store<'a>(
+        &self,
+        store: &'a Store,
+        plan: &Plan,
+        outputs: &[Option<(Output, Origin)>],
+        mode: Mode,
+    ) -> Result<Stored<'a>> {
+        let mut stored = Stored {
+            store,
+            outputs: vec![None; plan.snippets.len()],
+            files: Vec::new(),
+        };
+        if mode == Mode::Build {
+            return Ok(stored);
         }
-        let plain: Vec<Snippet> = report.snippets.iter().map(|s| s.snippet.clone()).collect();
-        let (programs, errors) = snippet::programs(&plain);
-        report.failures.extend(errors);
-        let env = KeyEnv::compute(&self.root, &self.features)?;
-        assign_keys(&mut report.snippets, &programs, &env);
-        report.outputs = vec![None; report.snippets.len()];
-        Ok((report, programs, env))
+        for (i, s) in plan.snippets.iter().enumerate() {
+            if let (Some(key), Some((_, Origin::Fresh))) = (&s.key, &outputs[i]) {
+                stored.outputs[i] = store.load(plan.chapter_of(i), key)?;
+            }
+        }
+        stored.files = store.files()?;
+        Ok(stored)
+    }
+
+    /// Writes what settling decided; returns the store files it removed.
+    fn carry_out(
+        &self,
+        settled: &Settlement,
+        plan: &Plan,
+        outputs: &[Option<(Output, Origin)>],
+        mode: Mode,
+        no_failures: bool,
+        cache: &Store,
+    ) -> Result<Vec<PathBuf>> {
+        let save = |store: &Store, i: usize| {
+            let (Some(key), Some((out, _))) = (&plan.snippets[i].key, &outputs[i]) else {
+                return Ok(());
+            };
+            store.save(plan.chapter_of(i), key, out)
+        };
+        for &i in &settled.cache {
+            save(cache, i)?;
+        }
+        let store = self.store();
+        for &i in &settled.store {
+            save(&store, i)?;
+        }
+        // A failed snippet has no output to key: its old files may still be
+        // the right ones, so a bless with failures removes nothing.
+        if mode != Mode::Bless || !no_failures {
+            return Ok(Vec::new());
+        }
+        for f in &settled.orphans {
+            std::fs::remove_file(f).with_context(|| format!("removing {}", f.display()))?;
+        }
+        Ok(settled.orphans.clone())
     }
 
     /// Writes the registry crate for the whole book, as a build would, and
     /// returns what a device check must run: every runnable program, with
     /// its cells' store keys as this build computes them.
-    pub fn device_plan(&self, chapters: &[ChapterSource]) -> Result<Plan> {
-        let (report, programs, env) = self.prepare(chapters)?;
+    pub fn device_plan(&self, chapters: &[ChapterSource]) -> Result<DevicePlan> {
+        let (plan, env) = self.plan(chapters)?;
         anyhow::ensure!(
-            report.failures.is_empty(),
+            plan.problems.is_empty(),
             "the book has problems; fix them first:\n{}",
-            report.problems(Mode::Build)
+            plan.problems
+                .iter()
+                .map(|d| format!("{d}\n"))
+                .collect::<String>()
         );
-        let ids = program_ids(&report, &programs);
-        let sources: Vec<ProgramSource> = programs
-            .iter()
-            .zip(&ids)
-            .map(|(p, id)| program_source(&report, p, id))
-            .collect();
-        let mut registry = self.registry();
-        registry.write(&sources, &[], &env.crates)?;
+        let _lock = WorkLock::acquire(&self.work_dir)?;
+        let sources: Vec<_> = plan.programs.iter().map(|p| p.source(&plan)).collect();
+        self.registry().write(&sources, &[], &env.crates)?;
         let store = self.src_dir.join("outputs");
-        let mut plan = Plan {
+        Ok(DevicePlan {
             store: store
                 .strip_prefix(&self.root)
                 .unwrap_or(&store)
                 .to_path_buf(),
-            programs: Vec::new(),
-        };
-        for (program, id) in programs.iter().zip(&ids) {
-            let kind = &report.snippets[program.cells[0]].snippet.attrs.kind;
-            if !matches!(kind, Kind::Run | Kind::ShouldPanic) {
-                continue;
-            }
-            let lines = registry.cells(id);
-            let cells = program.cells.iter().enumerate().map(|(c, &i)| {
-                let s = &report.snippets[i];
-                PlannedCell {
-                    location: s.snippet.location.clone(),
-                    code_line: s.snippet.code_line,
-                    lines: lines[c].clone(),
-                    chapter: chapters[s.chapter].path.clone(),
-                    key: s.key.clone().unwrap_or_default(),
-                    tolerance: s.snippet.attrs.tolerance,
-                    timing: s.snippet.attrs.timing,
-                    timeout_s: s
-                        .snippet
-                        .attrs
-                        .timeout_s
-                        .unwrap_or(self.default_timeout.as_secs()),
-                }
-            });
-            plan.programs.push(PlannedProgram {
-                id: id.clone(),
-                should_panic: *kind == Kind::ShouldPanic,
-                cells: cells.collect(),
-            });
+            programs: (plan.programs.into_iter())
+                .filter(|p| matches!(p.kind, Kind::Run | Kind::ShouldPanic))
+                .collect(),
+        })
+    }
+
+    /// Builds the registry of every program of `chapters` with this
+    /// engine's features (`cuda` from `cargo run --features cuda`) and
+    /// returns the binary; fails with every compiler error otherwise.
+    pub fn build_registry(&self, chapters: &[ChapterSource]) -> Result<PathBuf> {
+        let (plan, env) = self.plan(chapters)?;
+        let _lock = WorkLock::acquire(&self.work_dir)?;
+        let all: Vec<usize> = (0..plan.programs.len()).collect();
+        let compiled = self.compile(&mut self.registry(), &plan, &all, &[], &env.crates)?;
+        match compiled.executable {
+            Some(exe) if compiled.failures.is_empty() => Ok(exe),
+            _ => anyhow::bail!(
+                "the snippet registry did not build:\n\n{}",
+                compiled
+                    .failures
+                    .iter()
+                    .map(|d| format!("{d}\n\n"))
+                    .collect::<String>()
+            ),
         }
-        Ok(plan)
     }
 
     /// The registry crate of this engine's work folder.
@@ -292,23 +349,9 @@ impl Engine {
         )
     }
 
-    /// Builds the registry crate that [`Engine::device_plan`] wrote, with
-    /// this engine's features (`cuda` from `cargo run --features cuda`), and
-    /// returns the binary.
-    pub fn build_registry(&self) -> Result<PathBuf> {
-        let built = self.registry().build(&[])?;
-        match built.executable {
-            Some(exe) => Ok(exe),
-            None => {
-                let errors: String = built.errors.iter().map(|e| e.rendered.as_str()).collect();
-                anyhow::bail!("the snippet registry did not build:\n{errors}")
-            }
-        }
-    }
-
     /// Whether the snippet's chapter is one the build may run (`run_only`).
-    fn may_run(&self, chapters: &[ChapterSource], s: &BookSnippet) -> bool {
-        self.selected(&self.display_path(&chapters[s.chapter].path))
+    fn may_run(&self, plan: &Plan, snippet: usize) -> bool {
+        self.selected(&self.display_path(plan.chapter_of(snippet)))
     }
 
     /// Whether a chapter (as messages name it) is one `run_only` selects.
@@ -319,23 +362,23 @@ impl Engine {
     }
 
     /// Fills outputs from the store or the cache; false if any cell is missing.
-    fn lookup_all(
+    fn lookup(
         &self,
-        report: &mut Report,
+        plan: &Plan,
         cells: &[usize],
-        chapter_of: &impl Fn(&BookSnippet) -> PathBuf,
+        outputs: &mut [Option<(Output, Origin)>],
+        [store, cache]: [&Store; 2],
     ) -> Result<bool> {
         let mut found = Vec::new();
         for &i in cells {
-            let s = &report.snippets[i];
-            let key = s.key.as_deref().context("registry snippet without key")?;
-            let chapter = chapter_of(s);
-            let hit = match self.store().load(&chapter, key)? {
+            let key = plan.snippets[i]
+                .key
+                .as_deref()
+                .context("snippet without key")?;
+            let chapter = plan.chapter_of(i);
+            let hit = match store.load(chapter, key)? {
                 Some(o) => Some((o, Origin::Store)),
-                None => self
-                    .cache()
-                    .load(&chapter, key)?
-                    .map(|o| (o, Origin::Cache)),
+                None => cache.load(chapter, key)?.map(|o| (o, Origin::Cache)),
             };
             match hit {
                 Some(hit) => found.push((i, hit)),
@@ -343,352 +386,196 @@ impl Engine {
             }
         }
         for (i, hit) in found {
-            report.outputs[i] = Some(hit);
+            outputs[i] = Some(hit);
         }
         Ok(true)
     }
 
     /// Compiles the registry and runs what `todo` lists.
-    fn execute(
-        &self,
-        report: &mut Report,
-        programs: &[Program],
-        todo: &Todo,
-        crates: &[WorkspaceCrate],
-    ) -> Result<()> {
+    fn execute(&self, plan: &Plan, todo: &Todo, crates: &[WorkspaceCrate]) -> Result<Executed> {
         let mut registry = self.registry();
-        let ids = program_ids(report, programs);
-        let mut included: Vec<usize> = (0..programs.len())
+        // A full build keeps every program in the registry, so the next
+        // build of another chapter selection recompiles nothing.
+        let included: Vec<usize> = (0..plan.programs.len())
             .filter(|&p| self.run_only.is_none() || todo.programs.contains(&p))
             .collect();
-        let cf: Vec<(String, &str)> = todo
-            .compile_fail
-            .iter()
-            .map(|&i| {
-                (
-                    cf_id(&report.snippets[i]),
-                    report.snippets[i].snippet.code.as_str(),
-                )
-            })
-            .collect();
-        let bins: Vec<String> = cf.iter().map(|(id, _)| id.clone()).collect();
-        let mut built = self.build(
-            &mut registry,
-            report,
-            programs,
-            &ids,
-            &included,
-            &cf,
-            crates,
-            &bins,
-        )?;
-        self.compile_fail_outputs(report, &todo.compile_fail, &built);
-        let broken = self.blame_compile_errors(report, programs, &ids, &registry, &built);
-        if built.executable.is_none() && !broken.is_empty() {
-            included.retain(|p| !broken.contains(p));
-            built = self.build(
-                &mut registry,
-                report,
-                programs,
-                &ids,
-                &included,
-                &[],
-                crates,
-                &[],
-            )?;
-            self.blame_compile_errors(report, programs, &ids, &registry, &built);
-        }
-        let Some(exe) = built.executable.clone() else {
-            if included.is_empty() || todo.programs.iter().all(|p| broken.contains(p)) {
-                return Ok(());
-            }
-            anyhow::bail!("the snippet registry did not build, and no snippet was blamed");
+        let compiled = self.compile(&mut registry, plan, &included, &todo.compile_fail, crates)?;
+        let mut done = Executed {
+            failures: compiled.failures,
+            ..Executed::default()
         };
-        for &p in &todo.programs {
-            if included.contains(&p) && !broken.contains(&p) {
-                self.run_program(report, &programs[p], &ids[p], &exe, &registry)?;
+        for &i in &todo.compile_fail {
+            match compile_fail_output(plan, i, &compiled.first) {
+                Ok(out) => done.outputs.push((i, out)),
+                Err(d) => done.failures.push(d),
+            }
+            done.programs_run += 1;
+        }
+        let Some(exe) = compiled.executable else {
+            return Ok(done);
+        };
+        for &p in todo
+            .programs
+            .iter()
+            .filter(|p| !compiled.broken.contains(p))
+        {
+            let program = &plan.programs[p];
+            let figures = self.work_dir.join("figures").join(&program.id);
+            let run = outcome::run(program, &exe, figures, self.output_limit)?;
+            done.programs_run += 1;
+            for (cell, outcome) in program.cells.iter().zip(run.outcomes) {
+                match outcome {
+                    CellOutcome::Shown(out) => done.outputs.push((cell.snippet, out)),
+                    CellOutcome::Failed(d) => done.failures.push(d),
+                    CellOutcome::NotReached => {}
+                }
             }
         }
-        Ok(())
+        Ok(done)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn build(
+    /// Builds the registry with the `included` programs and the compile_fail
+    /// snippets `cf`; drops the programs that do not compile and builds
+    /// again, until the registry builds or no program is left to blame.
+    fn compile(
         &self,
         registry: &mut Registry,
-        report: &Report,
-        programs: &[Program],
-        ids: &[String],
+        plan: &Plan,
         included: &[usize],
-        cf: &[(String, &str)],
-        crates: &[crate::key::WorkspaceCrate],
-        bins: &[String],
-    ) -> Result<BuildResult> {
-        let sources: Vec<ProgramSource> = included
-            .iter()
-            .map(|&p| program_source(report, &programs[p], &ids[p]))
-            .collect();
-        registry.write(&sources, cf, crates)?;
-        if !self.quiet {
-            eprintln!(
-                "nnblocks: compiling {} snippet program(s) and {} compile_fail snippet(s)",
-                sources.len(),
-                cf.len()
-            );
-        }
-        registry.build(bins)
-    }
-
-    fn compile_fail_outputs(&self, report: &mut Report, cf: &[usize], built: &BuildResult) {
-        for &i in cf {
-            let id = cf_id(&report.snippets[i]);
-            let file = format!("src/bin/{id}.rs");
-            let errors: Vec<String> = built
-                .errors
-                .iter()
-                .filter(|e| e.id == id)
-                .map(|e| {
-                    registry::rewrite_locations(&e.rendered, &file, |l| format!("src/main.rs:{l}"))
-                })
-                .collect();
-            let location = report.snippets[i].snippet.location.clone();
-            if built.compiled_bins.contains(&id) || errors.is_empty() {
-                report.failures.push(Diagnostic {
-                    location,
-                    message: "compile_fail snippet compiled without error".into(),
-                });
-            } else {
-                let text = errors.concat();
-                report.outputs[i] = Some((
-                    Output {
-                        text,
-                        figures: vec![],
-                    },
-                    Origin::Fresh,
-                ));
-            }
-            report.programs_run += 1;
-        }
-    }
-
-    /// Turns registry compile errors into failures at the snippet's line;
-    /// returns the programs that failed to compile.
-    fn blame_compile_errors(
-        &self,
-        report: &mut Report,
-        programs: &[Program],
-        ids: &[String],
-        registry: &Registry,
-        built: &BuildResult,
-    ) -> Vec<usize> {
-        let mut broken = Vec::new();
-        let mut messages: HashMap<usize, (Location, String)> = HashMap::new();
-        for e in built.errors.iter().filter(|e| !e.id.starts_with("cf_")) {
-            let Some(p) = ids.iter().position(|id| *id == e.id) else {
-                continue;
-            };
-            let (cell, line) = e.cell.unwrap_or((0, 0));
-            let snippet = &report.snippets[programs[p].cells[cell]].snippet;
-            let location = Location {
-                file: snippet.location.file.clone(),
-                line: snippet.code_line + line,
-            };
-            let file = format!("src/{}.rs", e.id);
-            let rendered = registry::rewrite_locations(&e.rendered, &file, |l| {
-                let (c, in_cell) = registry.cell_of(&e.id, l).unwrap_or((0, 0));
-                let s = &report.snippets[programs[p].cells[c]].snippet;
-                format!("{}:{}", s.location.file.display(), s.code_line + in_cell)
-            });
-            let entry = messages.entry(p).or_insert((location, String::new()));
-            entry.1.push_str(&rendered);
-            if !broken.contains(&p) {
-                broken.push(p);
-            }
-        }
-        let mut sorted: Vec<_> = messages.into_values().collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        for (location, text) in sorted {
-            report.failures.push(Diagnostic {
-                location,
-                message: format!("snippet does not compile:\n{text}"),
-            });
-        }
-        broken
-    }
-
-    fn run_program(
-        &self,
-        report: &mut Report,
-        program: &Program,
-        id: &str,
-        exe: &Path,
-        registry: &Registry,
-    ) -> Result<()> {
-        let first = &report.snippets[program.cells[0]].snippet;
-        let kind = first.attrs.kind.clone();
-        if kind == Kind::NoRun {
-            report.outputs[program.cells[0]] = Some((Output::default(), Origin::Fresh));
-            return Ok(());
-        }
-        let timeouts = program
-            .cells
-            .iter()
+        cf: &[usize],
+        crates: &[WorkspaceCrate],
+    ) -> Result<Compiled> {
+        let mut included = included.to_vec();
+        let cf: Vec<(String, &str)> = (cf.iter())
             .map(|&i| {
-                report.snippets[i]
-                    .snippet
-                    .attrs
-                    .timeout_s
-                    .map_or(self.default_timeout, Duration::from_secs)
+                let s = &plan.snippets[i];
+                (compile_fail_id(s), s.snippet.code.as_str())
             })
             .collect();
-        let run = runner::run(&RunRequest {
-            executable: exe,
-            program: id,
-            figure_dir: self.work_dir.join("figures").join(id),
-            timeouts,
-            output_limit: self.output_limit,
-        })?;
-        report.programs_run += 1;
-        let last = run.last_cell().min(program.cells.len() - 1);
-        let cell_loc = |c: usize| report.snippets[program.cells[c]].snippet.location.clone();
-        let ok_cells = match (&run.ending, &kind) {
-            (Ending::Success, Kind::ShouldPanic) => {
-                report.failures.push(Diagnostic {
-                    location: cell_loc(0),
-                    message: "should_panic snippet finished without panicking".into(),
-                });
-                0
-            }
-            (Ending::Success, _) => run.cells.len(),
-            (Ending::Panicked, Kind::ShouldPanic) => {
-                let mut out = run.cells.into_iter().next().unwrap_or_default();
-                let first_line = registry.cells(id).first().map_or(1, |c| c.first_line);
-                out.text
-                    .push_str(&panic_message(&run.stderr, id, first_line));
-                report.outputs[program.cells[0]] = Some((out, Origin::Fresh));
-                return Ok(());
-            }
-            (ending, _) => {
-                let snippet = &report.snippets[program.cells[last]].snippet;
-                let (location, stderr) = self
-                    .locate_panic(&run.stderr, registry, id, program, report)
-                    .unwrap_or((snippet.location.clone(), run.stderr.clone()));
-                report.failures.push(Diagnostic {
-                    location,
-                    message: format!("{}\n{}", describe(ending), indent(&stderr)),
-                });
-                last
-            }
+        let mut bins: Vec<String> = cf.iter().map(|(id, _)| id.clone()).collect();
+        let mut compiled = Compiled {
+            executable: None,
+            broken: BTreeSet::new(),
+            failures: Vec::new(),
+            first: BuildResult::default(),
         };
-        for (c, out) in run.cells.into_iter().enumerate().take(ok_cells) {
-            let i = program.cells[c];
-            let declared = report.snippets[i].snippet.attrs.figures.len();
-            if out.figures.len() != declared {
-                report.failures.push(Diagnostic {
-                    location: report.snippets[i].snippet.location.clone(),
-                    message: format!(
-                        "the snippet showed {} figure(s) but its info string declares {declared} (figure=LABEL caption=\"...\" for each)",
-                        out.figures.len()
-                    ),
-                });
-                continue;
-            }
-            report.outputs[i] = Some((out, Origin::Fresh));
-        }
-        Ok(())
-    }
-
-    /// The markdown line of a panic inside the program, with stderr rewritten.
-    fn locate_panic(
-        &self,
-        stderr: &str,
-        registry: &Registry,
-        id: &str,
-        program: &Program,
-        report: &Report,
-    ) -> Option<(Location, String)> {
-        let file = format!("src/{id}.rs");
-        let at = stderr.find(&format!("{file}:"))?;
-        let digits: String = stderr[at + file.len() + 1..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        let (cell, line) = registry.cell_of(id, digits.parse().ok()?)?;
-        let s = &report.snippets[program.cells[cell]].snippet;
-        let location = Location {
-            file: s.location.file.clone(),
-            line: s.code_line + line,
-        };
-        let rewritten = registry::rewrite_locations(stderr, &file, |l| {
-            let (c, in_cell) = registry.cell_of(id, l).unwrap_or((0, 0));
-            let s = &report.snippets[program.cells[c]].snippet;
-            format!("{}:{}", s.location.file.display(), s.code_line + in_cell)
-        });
-        Some((location, rewritten))
-    }
-
-    /// Applies the mode: cache, compare with or write the store.
-    fn settle(&self, report: &mut Report, chapters: &[ChapterSource], mode: Mode) -> Result<()> {
-        let store = self.store();
-        let mut used: BTreeSet<PathBuf> = BTreeSet::new();
-        for (i, s) in report.snippets.iter().enumerate() {
-            let (Some(key), Some((out, origin))) = (&s.key, &report.outputs[i]) else {
-                if let Some(key) = &s.key {
-                    used.insert(store.chapter_dir(&chapters[s.chapter].path).join(key));
-                }
-                continue;
-            };
-            let chapter = &chapters[s.chapter].path;
-            used.insert(store.chapter_dir(chapter).join(key));
-            if *origin != Origin::Fresh {
-                continue;
-            }
-            match mode {
-                Mode::Build => self.cache().save(chapter, key, out)?,
-                // What still matches is left alone: re-blessing does not churn
-                // timings or last digits.
-                Mode::Bless => {
-                    let stored = store.load(chapter, key)?;
-                    if stored.is_none_or(|st| compare::compare(&st, out, rules_of(s)).is_some()) {
-                        store.save(chapter, key, out)?;
-                    }
-                }
-                Mode::Verify => match store.load(chapter, key)? {
-                    None => report.missing.push(s.snippet.location.clone()),
-                    Some(stored) => {
-                        if let Some(why) = compare::compare(&stored, out, rules_of(s)) {
-                            report.mismatches.push(Diagnostic {
-                                location: s.snippet.location.clone(),
-                                message: format!(
-                                    "output is not what the book stores ({} {key}):\n{why}",
-                                    store.chapter_dir(chapter).display()
-                                ),
-                            });
-                        }
-                    }
-                },
-            }
-        }
-        if mode != Mode::Build {
-            report.orphans = store
-                .files()?
-                .into_iter()
-                .filter(|f| {
-                    let dir = f.parent().unwrap_or(Path::new(""));
-                    let key = Store::key_of(f).unwrap_or_default();
-                    let in_scope =
-                        !self.partial || chapters.iter().any(|c| store.chapter_dir(&c.path) == dir);
-                    in_scope && !used.contains(&dir.join(key))
-                })
+        for attempt in 0..MAX_BUILDS {
+            let sources: Vec<_> = (included.iter())
+                .map(|&p| plan.programs[p].source(plan))
                 .collect();
-        }
-        if mode == Mode::Bless && report.failures.is_empty() {
-            for f in &report.orphans {
-                std::fs::remove_file(f).with_context(|| format!("removing {}", f.display()))?;
+            registry.write(&sources, if attempt == 0 { &cf } else { &[] }, crates)?;
+            if !self.quiet {
+                eprintln!(
+                    "nnblocks: compiling {} snippet program(s) and {} compile_fail snippet(s)",
+                    sources.len(),
+                    bins.len()
+                );
+            }
+            let built = registry.build(&bins)?;
+            let (broken, failures) = blame(plan, &built);
+            for f in failures {
+                // A crate's errors come back with every build.
+                if !compiled.failures.contains(&f) {
+                    compiled.failures.push(f);
+                }
+            }
+            compiled.executable = built.executable.clone();
+            if attempt == 0 {
+                compiled.first = built;
+            }
+            let newly: Vec<usize> = (included.iter())
+                .copied()
+                .filter(|p| broken.contains(&plan.programs[*p].id))
+                .collect();
+            if compiled.executable.is_some() || newly.is_empty() {
+                break;
+            }
+            compiled.broken.extend(&newly);
+            included.retain(|p| !newly.contains(p));
+            bins.clear();
+            if included.is_empty() {
+                break;
             }
         }
-        Ok(())
+        Ok(compiled)
     }
+}
+
+/// Turns a build's errors into failures: at the snippet's markdown line,
+/// at a crate's own file:line, or (where rustc names no place) as they
+/// are. Returns the ids of the programs that did not compile.
+fn blame(plan: &Plan, built: &BuildResult) -> (BTreeSet<String>, Vec<Diagnostic>) {
+    let mut broken = BTreeSet::new();
+    // One failure per program (at its first error) or per place elsewhere.
+    let mut groups: Vec<(String, Diagnostic)> = Vec::new();
+    let mut push = |group: String, location: Location, prefix: &str, text: String| match groups
+        .iter_mut()
+        .find(|(g, _)| *g == group)
+    {
+        Some((_, d)) if d.message.contains(&text) => {}
+        Some((_, d)) => d.message.push_str(&text),
+        None => groups.push((
+            group,
+            Diagnostic {
+                location,
+                message: format!("{prefix}\n{text}"),
+            },
+        )),
+    };
+    for e in &built.errors {
+        match &e.site {
+            ErrorSite::Program { id, line } => {
+                let Some(program) = plan.programs.iter().find(|p| p.id == *id) else {
+                    continue;
+                };
+                broken.insert(id.clone());
+                let text = rewrite_locations(&e.rendered, &program.file(), |l| {
+                    program.book_line(l).to_string()
+                });
+                let location = program.book_line(*line);
+                push(id.clone(), location, "snippet does not compile:", text);
+            }
+            ErrorSite::Bin(_) => {}
+            ErrorSite::Crate { file, line } => {
+                let location = Location {
+                    file: file.clone(),
+                    line: *line,
+                };
+                let prefix = "does not compile (a crate the snippets use):";
+                push(location.to_string(), location, prefix, e.rendered.clone());
+            }
+            ErrorSite::Unknown => {
+                let location = Location {
+                    file: "Cargo.toml".into(),
+                    line: 0,
+                };
+                let prefix = "the snippet registry did not build:";
+                push(String::new(), location, prefix, e.rendered.clone());
+            }
+        }
+    }
+    let mut failures: Vec<Diagnostic> = groups.into_iter().map(|(_, d)| d).collect();
+    // In reading order, whatever order rustc found them in.
+    failures.sort_by(|a, b| a.location.cmp(&b.location));
+    (broken, failures)
+}
+
+/// A compile_fail snippet's output: rustc's errors as a reader compiling
+/// it as `src/main.rs` would see them.
+fn compile_fail_output(plan: &Plan, i: usize, built: &BuildResult) -> Result<Output, Diagnostic> {
+    let id = compile_fail_id(&plan.snippets[i]);
+    let file = format!("src/bin/{id}.rs");
+    let errors: Vec<String> = (built.errors.iter())
+        .filter(|e| e.site == ErrorSite::Bin(id.clone()))
+        .map(|e| rewrite_locations(&e.rendered, &file, |l| format!("src/main.rs:{l}")))
+        .collect();
+    if built.compiled_bins.contains(&id) || errors.is_empty() {
+        return Err(Diagnostic {
+            location: plan.snippets[i].snippet.location.clone(),
+            message: "compile_fail snippet compiled without error".into(),
+        });
+    }
+    Ok(Output::from_text(&errors.concat()))
 }
 
 /// Cargo's target folder for the workspace at `root`.
@@ -707,126 +594,5 @@ struct Todo {
 impl Todo {
     fn is_empty(&self) -> bool {
         self.programs.is_empty() && self.compile_fail.is_empty()
-    }
-}
-
-fn rules_of(s: &BookSnippet) -> Rules {
-    Rules {
-        tolerance: s.snippet.attrs.tolerance,
-        timing: s.snippet.attrs.timing,
-    }
-}
-
-fn assign_keys(snippets: &mut [BookSnippet], programs: &[Program], env: &KeyEnv) {
-    for program in programs {
-        let kind = snippets[program.cells[0]].snippet.attrs.kind.clone();
-        let mut codes: Vec<String> = Vec::new();
-        for &i in &program.cells {
-            codes.push(snippets[i].snippet.code.clone());
-            let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
-            snippets[i].key = Some(env.key(&refs, &kind));
-        }
-    }
-    for s in snippets.iter_mut() {
-        if s.snippet.attrs.kind == Kind::CompileFail {
-            s.key = Some(env.key(&[&s.snippet.code], &Kind::CompileFail));
-        }
-    }
-}
-
-/// A program's code for the registry: its cells in reading order.
-fn program_source<'a>(report: &'a Report, program: &Program, id: &str) -> ProgramSource<'a> {
-    ProgramSource {
-        id: id.to_string(),
-        cells: program
-            .cells
-            .iter()
-            .map(|&i| report.snippets[i].snippet.code.as_str())
-            .collect(),
-    }
-}
-
-/// Module names for programs: from their last cell's key, deduplicated.
-fn program_ids(report: &Report, programs: &[Program]) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    for p in programs {
-        let last = &report.snippets[*p.cells.last().expect("program has cells")];
-        let base = format!("p_{}", &last.key.as_deref().unwrap_or("none")[..12]);
-        let mut id = base.clone();
-        let mut n = 2;
-        while ids.contains(&id) {
-            id = format!("{base}_{n}");
-            n += 1;
-        }
-        ids.push(id);
-    }
-    ids
-}
-
-fn cf_id(s: &BookSnippet) -> String {
-    format!("cf_{}", &s.key.as_deref().unwrap_or("none")[..12])
-}
-
-pub(crate) fn describe(ending: &Ending) -> String {
-    match ending {
-        Ending::Success => "finished".into(),
-        Ending::Panicked => "snippet panicked:".into(),
-        Ending::Failed(why) => format!("snippet failed: {why}; stderr:"),
-        Ending::TimedOut { after, .. } => format!(
-            "snippet timed out after {} s (raise it with timeout=SECONDS); stderr:",
-            after.as_secs_f64()
-        ),
-        Ending::TooMuchOutput { limit } => format!(
-            "snippet printed more than {} KiB and was stopped; stderr:",
-            limit / 1024
-        ),
-    }
-}
-
-pub(crate) fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("    {l}\n")).collect()
-}
-
-/// The panic as a reader running the snippet as `src/main.rs` would see it,
-/// without thread ids or the backtrace hint.
-pub(crate) fn panic_message(stderr: &str, id: &str, first_line: usize) -> String {
-    let file = format!("src/{id}.rs");
-    let text = registry::rewrite_locations(stderr, &file, |l| {
-        format!("src/main.rs:{}", (l + 2).saturating_sub(first_line))
-    });
-    text.lines()
-        .filter(|l| !l.starts_with("note: run with `RUST_BACKTRACE=1`"))
-        .map(|l| strip_thread_id(l) + "\n")
-        .collect()
-}
-
-/// `thread 'main' (12345) panicked at` -> `thread 'main' panicked at`.
-fn strip_thread_id(line: &str) -> String {
-    if let Some(rest) = line.strip_prefix("thread '")
-        && let Some(q) = rest.find("' (")
-        && let Some(close) = rest[q + 3..].find(')')
-        && rest[q + 3..q + 3 + close]
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-    {
-        return format!("thread '{}'{}", &rest[..q], &rest[q + 3 + close + 1..]);
-    }
-    line.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thread_ids_are_removed() {
-        assert_eq!(
-            strip_thread_id("thread 'main' (4242) panicked at src/main.rs:3:1:"),
-            "thread 'main' panicked at src/main.rs:3:1:"
-        );
-        assert_eq!(
-            strip_thread_id("thread 'main' panicked at x"),
-            "thread 'main' panicked at x"
-        );
     }
 }

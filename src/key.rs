@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Bump when the generated wrapper code or the output format changes.
-const ENGINE_VERSION: &str = "nnblocks-key-3";
+const ENGINE_VERSION: &str = "nnblocks-key-4";
 
 /// A workspace crate under `crates/`, as snippets see it.
 #[derive(Debug, Clone)]
@@ -41,23 +41,42 @@ impl WorkspaceCrate {
 pub struct KeyEnv {
     base: String,
     pub crates: Vec<WorkspaceCrate>,
+    /// What this machine adds to a build: host, CPU, compiler flags. Not in
+    /// the store's keys (they travel), only in the build cache's folder.
+    pub machine: String,
 }
 
 impl KeyEnv {
     pub fn compute(root: &Path, features: &[&str]) -> Result<Self> {
+        Self::with_rustc(root, features, &rustc_version()?)
+    }
+
+    /// The key environment with `rustc_vv` as what `rustc -vV` prints.
+    pub fn with_rustc(root: &Path, features: &[&str], rustc_vv: &str) -> Result<Self> {
         let lock = Lock::read(&root.join("Cargo.lock"))?;
         let manifest = read_manifest(&root.join("Cargo.toml"))?;
         let mut h = Sha256::new();
         h.update(ENGINE_VERSION);
         h.update(lock.closure(&dependency_names(external(shared_dependencies(&manifest)))));
         h.update(shared_manifest_tables(&manifest));
-        h.update(rustc_version()?);
+        h.update(toolchain(rustc_vv));
         h.update(features.join(","));
         hash_tree(&mut h, &root.join("data"), root)?;
         Ok(KeyEnv {
             base: hex(h.finalize().as_slice()),
             crates: crates_with_lock(root, &lock)?,
+            machine: machine(root, rustc_vv)?,
         })
+    }
+
+    /// A key environment from a fixed text and no crates (tests).
+    #[cfg(test)]
+    pub(crate) fn fixed(base: &str) -> Self {
+        KeyEnv {
+            base: base.into(),
+            crates: Vec::new(),
+            machine: "test".into(),
+        }
     }
 
     /// The key of the cell that ends `cells` (the code of a program's cells so far).
@@ -69,8 +88,11 @@ impl KeyEnv {
             h.update((code.len() as u64).to_le_bytes());
             h.update(code);
         }
+        // rustc's errors list trait impls from every crate it can see: a
+        // compile_fail output depends on all of them.
+        let sees_all = *kind == Kind::CompileFail;
         for krate in &self.crates {
-            if cells.iter().any(|c| mentions(c, &krate.lib_name())) {
+            if sees_all || cells.iter().any(|c| mentions(c, &krate.lib_name())) {
                 h.update(&krate.closure_hash);
             }
         }
@@ -99,7 +121,63 @@ fn rustc_version() -> Result<String> {
         .arg("-vV")
         .output()
         .with_context(|| format!("running `{rustc} -vV`"))?;
+    anyhow::ensure!(
+        out.status.success(),
+        "`{rustc} -vV` failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The toolchain's version from `rustc -vV`: its release and commit, the
+/// same on every host it ships for.
+fn toolchain(rustc_vv: &str) -> String {
+    rustc_vv
+        .lines()
+        .filter(|l| l.starts_with("release:") || l.starts_with("commit-hash:"))
+        .map(|l| format!("{}\n", l.trim()))
+        .collect()
+}
+
+/// What this machine adds to a build, hashed: the host triple, the CPU
+/// (our kernels and gemm pick code paths by its features), and the compiler
+/// flags from the environment and `.cargo/config.toml`.
+fn machine(root: &Path, rustc_vv: &str) -> Result<String> {
+    let mut h = Sha256::new();
+    h.update(rustc_vv);
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "NNBLOCKS_PORTABLE_KERNELS",
+    ] {
+        h.update(format!("{var}={:?}\n", std::env::var_os(var)));
+    }
+    for config in [".cargo/config.toml", ".cargo/config"] {
+        if let Ok(bytes) = fs::read(root.join(config)) {
+            h.update(bytes);
+        }
+    }
+    h.update(cpu());
+    Ok(hex(&h.finalize()[..8]))
+}
+
+/// The CPU's model and features, as far as the platform tells.
+fn cpu() -> String {
+    let info = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let first = |field: &str| {
+        info.lines()
+            .find(|l| l.starts_with(field))
+            .unwrap_or_default()
+            .to_string()
+    };
+    format!(
+        "{} {}\n{}\n{}",
+        std::env::consts::ARCH,
+        std::env::consts::OS,
+        first("model name"),
+        first("flags")
+    )
 }
 
 fn read_manifest(path: &Path) -> Result<toml::Table> {
@@ -301,7 +379,8 @@ fn hash_files(h: &mut Sha256, mut files: Vec<PathBuf>, root: &Path) -> Result<()
     files.sort();
     for file in files {
         let rel = file.strip_prefix(root).unwrap_or(&file);
-        h.update(rel.to_string_lossy().as_bytes());
+        // The same key on Windows: paths hashed with `/`.
+        h.update(rel.to_string_lossy().replace('\\', "/").as_bytes());
         let bytes = read(&file)?;
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(&bytes);
@@ -339,6 +418,7 @@ mod tests {
         KeyEnv {
             base: "base".into(),
             crates,
+            machine: "m".into(),
         }
     }
 
@@ -453,5 +533,46 @@ mod tests {
         fs::write(root.path().join("crates/c/fonts/a.ttf"), "glyphs")?;
         assert_ne!(hashes(root.path())?[2], before[2], "c's fonts changed");
         Ok(())
+    }
+
+    const RUSTC_VV: &str = "rustc 1.95.0 (59807616e 2026-04-14)\nbinary: rustc\n\
+                            commit-hash: 59807616e1d4ad8b9a1ad2d4ad6e4e2d4a0c1f3e\n\
+                            commit-date: 2026-04-14\nhost: x86_64-unknown-linux-gnu\n\
+                            release: 1.95.0\nLLVM version: 20.1.8\n";
+
+    #[test]
+    fn store_keys_do_not_depend_on_the_host() -> Result<()> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let linux = KeyEnv::with_rustc(root, &[], RUSTC_VV)?;
+        let mac_vv = RUSTC_VV
+            .replace("x86_64-unknown-linux-gnu", "aarch64-apple-darwin")
+            .replace("LLVM version: 20.1.8", "LLVM version: 20.1.7");
+        let mac = KeyEnv::with_rustc(root, &[], &mac_vv)?;
+        let code = ["use nnblocks_dense::Model;\nprintln!(\"x\");\n"];
+        assert_eq!(linux.key(&code, &Kind::Run), mac.key(&code, &Kind::Run));
+        assert_ne!(linux.machine, mac.machine, "the build cache is per host");
+        let newer = KeyEnv::with_rustc(root, &[], &RUSTC_VV.replace("1.95.0", "1.96.0"))?;
+        assert_ne!(linux.key(&code, &Kind::Run), newer.key(&code, &Kind::Run));
+        Ok(())
+    }
+
+    #[test]
+    fn compile_fail_keys_see_every_crate() {
+        let env = env_with(vec![krate("nnblocks_dense", "d1")]);
+        let changed = env_with(vec![krate("nnblocks_dense", "d2")]);
+        let code = ["let x: u8 = 256;\n"];
+        assert_ne!(
+            env.key(&code, &Kind::CompileFail),
+            changed.key(&code, &Kind::CompileFail)
+        );
+        assert_eq!(env.key(&code, &Kind::Run), changed.key(&code, &Kind::Run));
+    }
+
+    #[test]
+    fn the_toolchain_is_its_release_and_commit() {
+        assert_eq!(
+            toolchain(RUSTC_VV),
+            "commit-hash: 59807616e1d4ad8b9a1ad2d4ad6e4e2d4a0c1f3e\nrelease: 1.95.0\n"
+        );
     }
 }

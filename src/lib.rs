@@ -11,11 +11,15 @@ pub mod compare;
 pub mod device;
 pub mod engine;
 pub mod key;
+pub mod lock;
 pub mod math;
+pub mod outcome;
+pub mod plan;
 pub mod preprocess;
 pub mod registry;
 pub mod render;
 pub mod runner;
+pub mod settle;
 pub mod snippet;
 pub mod store;
 
@@ -70,19 +74,16 @@ fn engine_and_chapters(
 
 /// Writes the registry crate of the whole book at `root` and returns the
 /// plan a device check runs (see [`device`]).
-pub fn device_plan(root: &Path, preprocessor: Nnblocks) -> Result<device::Plan> {
+pub fn device_plan(root: &Path, preprocessor: Nnblocks) -> Result<plan::DevicePlan> {
     let (engine, chapters) = engine_and_chapters(root, preprocessor)?;
-    cpu_plan(engine, &chapters)
+    cpu_engine(engine).device_plan(&chapters)
 }
 
 /// The store holds CPU outputs: plan with the keys a CPU build computes,
 /// even from an engine built with `--features cuda`.
-fn cpu_plan(
-    mut engine: engine::Engine,
-    chapters: &[engine::ChapterSource],
-) -> Result<device::Plan> {
+fn cpu_engine(mut engine: engine::Engine) -> engine::Engine {
     engine.features.clear();
-    engine.device_plan(chapters)
+    engine
 }
 
 /// The device check in one go, where cargo is at hand: plans, builds the
@@ -90,6 +91,40 @@ fn cpu_plan(
 /// (`cargo run --features cuda -- device-check` on a machine with a GPU).
 pub fn device_check(root: &Path, preprocessor: Nnblocks) -> Result<Vec<device::Row>> {
     let (engine, chapters) = engine_and_chapters(root, preprocessor)?;
-    let plan = cpu_plan(engine.clone(), &chapters)?;
-    device::check(&plan, &engine.build_registry()?, root)
+    let plan = cpu_engine(engine.clone()).device_plan(&chapters)?;
+    device::check(&plan, &engine.build_registry(&chapters)?, root)
+}
+
+/// The book's root: the nearest folder holding `book.toml`, from `start`
+/// up. Found at run time, so a checkout that is moved still builds itself.
+pub fn find_root(start: &Path) -> Result<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join("book.toml").is_file())
+        .map(Path::to_path_buf)
+        .with_context(|| {
+            format!(
+                "no book.toml in {} or any folder above it: run this inside the book's \
+                 checkout, or give --root DIR",
+                start.display()
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_is_the_nearest_folder_with_book_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("book/ch02/deeper");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(dir.path().join("book.toml"), "").unwrap();
+        assert_eq!(find_root(&deep).unwrap(), dir.path());
+        assert_eq!(find_root(dir.path()).unwrap(), dir.path());
+        let elsewhere = tempfile::tempdir().unwrap();
+        let err = find_root(elsewhere.path()).unwrap_err().to_string();
+        assert!(err.contains("no book.toml in"), "{err}");
+    }
 }

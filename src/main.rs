@@ -25,7 +25,8 @@ usage: cargo run -- [COMMAND]
   device-check PLAN.json REGISTRY [REPORT.md]
                           CUDA, and run the plan there (see docs/CUDA.md)
 
-options: --root DIR   the book's root, where book.toml is (default: this workspace)
+options: --root DIR   the book's root, where book.toml is (default: the nearest
+                      folder with a book.toml, from the working directory up)
 env:     NNBLOCKS_WORK_DIR   scratch folder for the snippet registry and cache
                              (default target/nnblocks)";
 
@@ -41,14 +42,18 @@ fn main() -> ExitCode {
 
 fn run() -> Result<ExitCode> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let mut root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    if let Some(i) = args.iter().position(|a| a == "--root") {
-        let Some(dir) = args.get(i + 1) else {
-            bail!("--root needs a directory\n\n{USAGE}")
-        };
-        root = PathBuf::from(dir);
-        args.drain(i..i + 2);
-    }
+    let root = match args.iter().position(|a| a == "--root") {
+        Some(i) => {
+            let Some(dir) = args.get(i + 1) else {
+                bail!("--root needs a directory\n\n{USAGE}")
+            };
+            let root = PathBuf::from(dir);
+            args.drain(i..i + 2);
+            root
+        }
+        None if args.first().map(String::as_str) == Some("preprocess") => PathBuf::new(),
+        None => nnblocks::find_root(&std::env::current_dir()?)?,
+    };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         [] => build(&root, &[]),
@@ -106,8 +111,8 @@ fn check(root: &std::path::Path, mode: Mode, chapters: &[&str]) -> Result<ExitCo
         report.snippets.len(),
         report.programs_run,
         start.elapsed().as_secs_f64(),
-        if mode == Mode::Bless && !report.orphans.is_empty() {
-            format!("; removed {} stale file(s)", report.orphans.len())
+        if !report.removed.is_empty() {
+            format!("; removed {} stale file(s)", report.removed.len())
         } else {
             String::new()
         }

@@ -8,7 +8,7 @@ use crate::math;
 use crate::render::{self, PlacedFigure};
 use crate::snippet::{self, Diagnostic, Lines, Location};
 use anyhow::{Result, bail};
-use mdbook_markdown::pulldown_cmark::Event;
+use mdbook_markdown::pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use std::collections::HashMap;
@@ -131,7 +131,12 @@ fn splice_book(
     let mut out = HashMap::new();
     for (i, ch) in chapters.iter().enumerate() {
         let mut edits = snippet_edits(engine, report, i, ch, &figures);
-        edits.extend(prose_edits(engine, ch, &figures, &mut problems));
+        edits.extend(prose_edits(
+            &engine.display_path(&ch.path),
+            ch,
+            &figures,
+            &mut problems,
+        ));
         out.insert(ch.path.clone(), apply(&ch.content, edits));
     }
     if !problems.is_empty() {
@@ -203,13 +208,27 @@ fn chapter_number(name: &str) -> Option<String> {
     (!digits.is_empty()).then_some(digits)
 }
 
+/// The text of the page's title, its first level-1 heading as mdBook's
+/// parser sees it: a `# ` line inside a code block (a hidden line of a
+/// snippet) is not a heading.
 fn first_heading(content: &str) -> String {
-    content
-        .lines()
-        .find_map(|l| l.strip_prefix("# "))
-        .unwrap_or_default()
-        .trim()
-        .to_string()
+    let mut title: Option<String> = None;
+    for event in snippet::parser(content) {
+        match event {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) => title = Some(String::new()),
+            Event::End(TagEnd::Heading(HeadingLevel::H1)) if title.is_some() => break,
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(title) = title.as_mut() {
+                    title.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    title.unwrap_or_default().trim().to_string()
 }
 
 /// Info strings made plain for mdBook, and output blocks after each snippet.
@@ -269,21 +288,30 @@ fn snippet_edits(
     edits
 }
 
-/// Math to MathML and `{{#fig label}}` to links, outside code.
+/// Math to MathML and `{{#fig label}}` to links, outside code: a code block
+/// or an inline code span keeps `{{#fig label}}` as written. In prose,
+/// `\{{#fig label}}` is the literal text `{{#fig label}}` (mdBook's escape
+/// for its own `{{#include}}`): the backslash is removed, nothing else.
+/// `file` is how messages name the chapter.
 fn prose_edits(
-    engine: &Engine,
+    file: &Path,
     ch: &ChapterSource,
     figures: &HashMap<String, FigureInfo>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<(Range<usize>, String)> {
     let lines = Lines::new(&ch.content);
     let at = |offset: usize| Location {
-        file: engine.display_path(&ch.path),
+        file: file.to_path_buf(),
         line: lines.line_of(offset),
     };
     let mut edits = Vec::new();
+    // A code block's text comes as Text events between its Start and End;
+    // inline code is a Code event of its own, which we never look into.
+    let mut in_code_block = false;
     for (event, range) in snippet::parser(&ch.content).into_offset_iter() {
         match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
             Event::InlineMath(ref tex) | Event::DisplayMath(ref tex) => {
                 let display = matches!(event, Event::DisplayMath(_));
                 match math::to_mathml(tex, display) {
@@ -294,8 +322,18 @@ fn prose_edits(
                     }),
                 }
             }
-            Event::Text(_) => {
-                for (r, label) in figure_refs(&ch.content, range) {
+            Event::Text(_) if !in_code_block => {
+                for FigureRef {
+                    range: r,
+                    label,
+                    escaped,
+                } in figure_refs(&ch.content, range)
+                {
+                    if escaped {
+                        // Drop the backslash; the rest stays as written.
+                        edits.push((r.start - 1..r.start, String::new()));
+                        continue;
+                    }
                     match figures.get(&label) {
                         Some(f) => {
                             let href = relative_url(&ch.path, &f.chapter.with_extension("html"));
@@ -318,8 +356,20 @@ fn prose_edits(
     edits
 }
 
-/// `{{#fig label}}` occurrences inside a text range.
-fn figure_refs(content: &str, range: Range<usize>) -> Vec<(Range<usize>, String)> {
+/// One `{{#fig label}}` in the source.
+#[derive(Debug)]
+struct FigureRef {
+    /// From `{{` to `}}`, without a backslash before it.
+    range: Range<usize>,
+    label: String,
+    /// A backslash right before `{{` in the source (outside `range`).
+    escaped: bool,
+}
+
+/// `{{#fig label}}` occurrences inside a text range of `content`. The
+/// escaping backslash is looked for in the source itself: CommonMark takes
+/// `\{` for an escape, so the text event starts after it.
+fn figure_refs(content: &str, range: Range<usize>) -> Vec<FigureRef> {
     const OPEN: &str = "{{#fig ";
     let mut found = Vec::new();
     let mut from = range.start;
@@ -331,7 +381,11 @@ fn figure_refs(content: &str, range: Range<usize>) -> Vec<(Range<usize>, String)
         let label = content[start + OPEN.len()..start + close]
             .trim()
             .to_string();
-        found.push((start..start + close + 2, label));
+        found.push(FigureRef {
+            range: start..start + close + 2,
+            label,
+            escaped: content[..start].ends_with('\\'),
+        });
         from = start + close + 2;
     }
     found
@@ -394,8 +448,9 @@ mod tests {
         let text = "see {{#fig relu}} and {{#fig grid-2}}.";
         let refs = figure_refs(text, 0..text.len());
         assert_eq!(refs.len(), 2);
-        assert_eq!(&text[refs[0].0.clone()], "{{#fig relu}}");
-        assert_eq!(refs[1].1, "grid-2");
+        assert_eq!(&text[refs[0].range.clone()], "{{#fig relu}}");
+        assert_eq!(refs[1].label, "grid-2");
+        assert!(!refs[0].escaped && !refs[1].escaped);
     }
 
     #[test]
@@ -403,5 +458,91 @@ mod tests {
         assert_eq!(chapter_number("2.2 데이터 표현").as_deref(), Some("2"));
         assert_eq!(chapter_number("머리말"), None);
         assert_eq!(first_heading("intro\n# 2.1 첫 신경망\n"), "2.1 첫 신경망");
+    }
+
+    #[test]
+    fn the_title_is_never_a_hidden_line_of_a_code_block() {
+        // A snippet's hidden `# ` lines before the title, fenced both ways.
+        let chapter = "```rust\n# use std::fmt;\nlet x = 1;\n```\n\n\
+                       ~~~rust\n# fn helper() {}\n~~~\n\n\
+                       # 3.1 `Tensor` 연산\n\n```rust\n# let y = 2;\n```\n";
+        assert_eq!(first_heading(chapter), "3.1 Tensor 연산");
+        assert_eq!(
+            chapter_number(&first_heading(chapter)).as_deref(),
+            Some("3")
+        );
+        // Only hidden lines: no title at all.
+        assert_eq!(first_heading("```rust\n# use x;\nlet a = 1;\n```\n"), "");
+        // A real heading of level 2 first is not the title.
+        assert_eq!(first_heading("## 1.9 sub\n\n# 2.0 main\n"), "2.0 main");
+    }
+
+    /// The prose edits of one chapter `ch02/a.md` applied: markdown in,
+    /// markdown out, and the problems found. `relu` is figure 2-1 there,
+    /// `grid` figure 3-4 in `ch03/b.md`.
+    fn splice_prose(content: &str) -> (String, Vec<String>) {
+        let figure = |number: &str, chapter: &str, label: &str| FigureInfo {
+            number: number.into(),
+            chapter: chapter.into(),
+            anchor: format!("fig-{label}"),
+        };
+        let figures = HashMap::from([
+            ("relu".to_string(), figure("그림 2-1", "ch02/a.md", "relu")),
+            ("grid".to_string(), figure("그림 3-4", "ch03/b.md", "grid")),
+        ]);
+        let ch = ChapterSource {
+            path: "ch02/a.md".into(),
+            content: content.into(),
+        };
+        let mut problems = Vec::new();
+        let edits = prose_edits(Path::new("book/ch02/a.md"), &ch, &figures, &mut problems);
+        let problems = problems.iter().map(ToString::to_string).collect();
+        (apply(content, edits), problems)
+    }
+
+    const RELU: &str = r##"<a class="nb-figref" href="#fig-relu">그림 2-1</a>"##;
+    const GRID: &str = r##"<a class="nb-figref" href="../ch03/b.html#fig-grid">그림 3-4</a>"##;
+
+    #[test]
+    fn figure_refs_in_prose_become_links() {
+        let (out, problems) =
+            splice_prose("See {{#fig relu}} and {{#fig grid}}.\n\n{{#fig nope}}\n");
+        assert_eq!(
+            out,
+            format!("See {RELU} and {GRID}.\n\n{{{{#fig nope}}}}\n")
+        );
+        assert_eq!(
+            problems,
+            ["book/ch02/a.md:3: {{#fig nope}} refers to no figure (labels come from figure=LABEL)"]
+        );
+    }
+
+    #[test]
+    fn figure_refs_in_code_stay_as_written() {
+        let code = "```text\n{{#fig relu}}\n```\n\n\
+                    ~~~rust\n// {{#fig nope}}\n~~~\n\n    {{#fig relu}}\n\n\
+                    - item\n\n  ```\n  {{#fig grid}}\n  ```\n\n\
+                    Write `{{#fig relu}}` or ``{{#fig nope}}``.\n";
+        let (out, problems) = splice_prose(&format!("{code}\nSee {{{{#fig relu}}}}.\n"));
+        assert_eq!(out, format!("{code}\nSee {RELU}.\n"));
+        assert_eq!(problems, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_backslash_escapes_a_figure_ref() {
+        let (out, problems) = splice_prose(
+            "Write \\{{#fig relu}} to get {{#fig relu}}; \\{{#fig nope}} is no error.\n\n\
+             *\\{{#fig grid}}* and \\{{#fig grid}}{{#fig grid}}\n\n\
+             ```\n\\{{#fig relu}}\n```\n",
+        );
+        assert_eq!(
+            out,
+            format!(
+                "Write {{{{#fig relu}}}} to get {RELU}; {{{{#fig nope}}}} is no error.\n\n\
+                 *{{{{#fig grid}}}}* and {{{{#fig grid}}}}{GRID}\n\n\
+                 ```\n\\{{{{#fig relu}}}}\n```\n"
+            )
+        );
+        assert_eq!(problems, Vec::<String>::new());
     }
 }

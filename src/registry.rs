@@ -24,19 +24,32 @@ pub struct ProgramSource<'a> {
 }
 
 /// Where each cell's code starts in its generated file (1-based).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CellLines {
     pub first_line: usize,
     pub len: usize,
 }
 
-/// A compiler error, attributed to a cell of a program or a compile_fail bin.
+/// Where a compiler error is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorSite {
+    /// In a program's module: the program id and the line of the module.
+    Program { id: String, line: usize },
+    /// In a compile_fail bin.
+    Bin(String),
+    /// In a crate's own code: its `file:line`, relative to the workspace
+    /// where it is in it.
+    Crate { file: PathBuf, line: usize },
+    /// Nowhere in particular (a linker error, a bad manifest...).
+    Unknown,
+}
+
+/// A compiler error and where it is.
 #[derive(Debug, Clone)]
 pub struct CompileError {
-    /// The program id or compile_fail bin id.
-    pub id: String,
-    /// The cell of the program, and the 0-based line within its code.
-    pub cell: Option<(usize, usize)>,
+    /// The cargo target being compiled (the registry, a bin, a crate).
+    pub target: String,
+    pub site: ErrorSite,
     pub rendered: String,
 }
 
@@ -133,7 +146,10 @@ impl Registry {
                 *path = toml::Value::String(abs.to_string_lossy().into_owned());
             }
         }
-        let mut cuda = vec![toml::Value::String("dfdx/cuda".into())];
+        let mut cuda: Vec<toml::Value> = Vec::new();
+        if deps.contains_key("dfdx") {
+            cuda.push("dfdx/cuda".into());
+        }
         for krate in crates {
             let mut dep = toml::Table::new();
             dep.insert(
@@ -231,28 +247,74 @@ impl Registry {
             "compiler-artifact" if bins.contains(&target) => result.compiled_bins.push(target),
             "compiler-message" => {
                 let Some(m) = msg.message else { return };
-                if m.level == "warning" || m.level == "note" || m.level == "help" {
-                    return;
-                }
-                let span = m.spans.iter().find(|s| s.is_primary);
-                let (id, cell) = match span {
-                    Some(s) if target == self.package => {
-                        let id = Path::new(&s.file_name)
-                            .file_stem()
-                            .map(|s| s.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        let cell = self.cell_of(&id, s.line_start);
-                        (id, cell)
+                let summary = m.spans.is_empty() && m.message.starts_with("aborting due to");
+                let rendered = self.scrub(m.rendered.as_deref().unwrap_or(&m.message));
+                match m.level.as_str() {
+                    "error" if !summary => result.errors.push(CompileError {
+                        target,
+                        site: self.site(&m),
+                        rendered,
+                    }),
+                    // rustc says in separate notes where an error inside a
+                    // dependency was instantiated ("the above error was
+                    // encountered while instantiating"): they belong to it.
+                    "note" => {
+                        let Some(last) = last_of(&mut result.errors, &target) else {
+                            return;
+                        };
+                        if matches!(last.site, ErrorSite::Program { .. } | ErrorSite::Bin(_)) {
+                            return;
+                        }
+                        let site = self.site(&m);
+                        if matches!(site, ErrorSite::Program { .. } | ErrorSite::Bin(_)) {
+                            last.site = site;
+                        }
+                        last.rendered.push_str(&rendered);
                     }
-                    _ => (target, None),
-                };
-                result.errors.push(CompileError {
-                    id,
-                    cell,
-                    rendered: self.scrub(&m.rendered.unwrap_or(m.message)),
-                });
+                    // "For more information about this error, try `rustc --explain`".
+                    "failure-note" => {
+                        if let Some(last) = last_of(&mut result.errors, &target) {
+                            last.rendered.push_str(&rendered);
+                        }
+                    }
+                    _ => {}
+                }
             }
             _ => {}
+        }
+    }
+
+    /// Where an error is. A snippet's module or bin wins wherever it is
+    /// named, so an error that rustc reports inside a dependency (dfdx's
+    /// post-monomorphization errors) is blamed on the snippet that
+    /// instantiated it; otherwise the primary span's file.
+    fn site(&self, m: &Diagnostic) -> ErrorSite {
+        let spans = m.all_spans();
+        for s in &spans {
+            let path = Path::new(&s.file_name);
+            let stem = || path.file_stem().map(|s| s.to_string_lossy().into_owned());
+            let in_registry = !path.is_absolute() || path.starts_with(&self.dir);
+            if !in_registry {
+                continue;
+            }
+            let parent = path.parent().and_then(Path::file_name);
+            match (stem(), parent.and_then(|p| p.to_str())) {
+                (Some(id), Some("bin")) => return ErrorSite::Bin(id),
+                (Some(id), _) if self.cells.contains_key(&id) => {
+                    return ErrorSite::Program {
+                        id,
+                        line: s.line_start,
+                    };
+                }
+                _ => {}
+            }
+        }
+        match spans.iter().find(|s| s.is_primary).or(spans.first()) {
+            Some(s) => ErrorSite::Crate {
+                file: PathBuf::from(self.scrub(&s.file_name)),
+                line: s.line_start,
+            },
+            None => ErrorSite::Unknown,
         }
     }
 
@@ -274,6 +336,12 @@ impl Registry {
             .filter(|line| !VOLATILE_NOTES.iter().any(|n| line.contains(n)))
             .collect()
     }
+}
+
+/// The last error of `target`: rustc runs for several targets at once, and
+/// their messages interleave.
+fn last_of<'a>(errors: &'a mut [CompileError], target: &str) -> Option<&'a mut CompileError> {
+    errors.iter_mut().rev().find(|e| e.target == target)
 }
 
 /// The cell that holds `line` of a generated file laid out as `cells`, and
@@ -352,6 +420,30 @@ struct Diagnostic {
     level: String,
     rendered: Option<String>,
     spans: Vec<Span>,
+    #[serde(default)]
+    children: Vec<Diagnostic>,
+}
+
+impl Diagnostic {
+    /// Its spans, primary first, each followed by its macro call sites,
+    /// then its children's (where rustc says which instantiation an error
+    /// was found in).
+    fn all_spans(&self) -> Vec<&Span> {
+        let mut spans: Vec<&Span> = Vec::new();
+        let primary = self.spans.iter().filter(|s| s.is_primary);
+        for span in primary.chain(self.spans.iter().filter(|s| !s.is_primary)) {
+            // A span inside a macro (`assert!`), then the macro's call site.
+            let mut at = Some(span);
+            while let Some(s) = at {
+                spans.push(s);
+                at = s.expansion.as_ref().map(|e| &e.span);
+            }
+        }
+        for child in &self.children {
+            spans.extend(child.all_spans());
+        }
+        spans
+    }
 }
 
 #[derive(Deserialize)]
@@ -359,6 +451,13 @@ struct Span {
     file_name: String,
     line_start: usize,
     is_primary: bool,
+    /// Where the macro that produced this span was called.
+    expansion: Option<Box<Expansion>>,
+}
+
+#[derive(Deserialize)]
+struct Expansion {
+    span: Span,
 }
 
 const HEADER: &str = "// Generated by nnblocks from the book: do not edit.\n\
@@ -368,7 +467,7 @@ pub fn __run() -> std::process::ExitCode {\n\
 }\n";
 
 /// A program's module: its cells in one `main` (or the snippet's own main).
-fn program_file(cells: &[&str]) -> (String, Vec<CellLines>) {
+pub fn program_file(cells: &[&str]) -> (String, Vec<CellLines>) {
     let mut out = String::from(HEADER);
     let mut lines = Vec::new();
     let line_count = |s: &str| s.lines().count();

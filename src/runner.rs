@@ -104,6 +104,7 @@ fn watch(
     let mut stdout = Vec::new();
     let mut starts = Vec::new();
     let mut cell = 0;
+    let mut cells = CellCounter::default();
     let timeout = |cell: usize| {
         req.timeouts
             .get(cell)
@@ -126,7 +127,7 @@ fn watch(
                         starts,
                     ));
                 }
-                let started = count_cells(&stdout);
+                let started = cells.update(&stdout);
                 if started > cell + 1 {
                     starts.extend((cell + 1..started).map(|_| Instant::now()));
                     cell = started - 1;
@@ -180,13 +181,30 @@ fn lossy(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-fn count_cells(stdout: &[u8]) -> usize {
-    let mark = CELL_MARK.as_bytes();
-    stdout
-        .windows(mark.len())
-        .filter(|w| *w == mark)
-        .count()
-        .max(1)
+/// Counts cell markers in stdout as it grows, looking only at what is new
+/// since the last call (and the few bytes before it where a marker split
+/// between two reads may start), so a long output costs linear time.
+#[derive(Debug, Default)]
+struct CellCounter {
+    /// Markers found so far.
+    found: usize,
+    /// The first offset where a marker may still start: every marker that
+    /// starts earlier has been counted.
+    next: usize,
+}
+
+impl CellCounter {
+    /// The number of cells started (at least one) now that `stdout`, which
+    /// only ever grows, holds everything read so far.
+    fn update(&mut self, stdout: &[u8]) -> usize {
+        let mark = CELL_MARK.as_bytes();
+        let new = stdout.get(self.next..).unwrap_or_default();
+        self.found += new.windows(mark.len()).filter(|w| *w == mark).count();
+        // A marker starting at or after this does not fit in what was read
+        // yet: the next call looks from here.
+        self.next = self.next.max((stdout.len() + 1).saturating_sub(mark.len()));
+        self.found.max(1)
+    }
 }
 
 fn read_chunks(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
@@ -294,6 +312,46 @@ mod tests {
         // A standalone snippet has no markers.
         assert_eq!(split_cells("plain\n", dir.path())?[0].text, "plain\n");
         Ok(())
+    }
+
+    #[test]
+    fn cell_markers_split_between_reads_count_once() {
+        let stdout =
+            "\u{1e}cell:0\u{1e}a\n\u{1e}cell:1\u{1e}\u{1e}figure:f.svg\u{1e}b\u{1e}cell:2\u{1e}c";
+        let bytes = stdout.as_bytes();
+        let whole = |s: &[u8]| {
+            let mark = CELL_MARK.as_bytes();
+            s.windows(mark.len()).filter(|w| *w == mark).count().max(1)
+        };
+        // Reads of every size, down to one byte, cut each marker at every
+        // point; the count must always be the full rescan's.
+        for size in 1..=bytes.len() {
+            let mut counter = CellCounter::default();
+            let mut read = Vec::new();
+            for chunk in bytes.chunks(size) {
+                read.extend_from_slice(chunk);
+                assert_eq!(counter.update(&read), whole(&read), "reads of {size} bytes");
+            }
+            assert_eq!(counter.found, 3, "reads of {size} bytes");
+        }
+        // A marker cut right after its first byte, then completed.
+        let mut counter = CellCounter::default();
+        let mut read = b"x\x1e".to_vec();
+        counter.update(&read);
+        assert_eq!(counter.found, 0);
+        read.extend_from_slice(b"cell:1\x1e");
+        counter.update(&read);
+        assert_eq!(counter.found, 1);
+        read.extend_from_slice(b"\x1ece");
+        counter.update(&read);
+        assert_eq!(counter.found, 1);
+        read.extend_from_slice(b"ll:2\x1e");
+        assert_eq!(counter.update(&read), 2);
+        assert_eq!(
+            counter.update(&read),
+            2,
+            "nothing new: nothing counted twice"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Finding Rust snippets in a chapter, the way mdBook parses it.
 
-use crate::attrs::{self, Attrs, Kind};
+use crate::attrs::{self, Attrs};
 use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use std::fmt;
 use std::ops::Range;
@@ -227,14 +227,10 @@ pub fn programs(snippets: &[Snippet]) -> (Vec<Program>, Vec<Diagnostic>) {
     (programs, errors)
 }
 
-/// Whether a Kind is `Run`-like and produces output.
-pub fn runs(kind: &Kind) -> bool {
-    matches!(kind, Kind::Run | Kind::ShouldPanic)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attrs::Kind;
 
     const CHAPTER: &str = "# Title\n\
 \n\

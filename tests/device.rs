@@ -3,8 +3,10 @@
 //! snippet must match its stored output; changed, missing and failing
 //! outputs must be reported.
 
+use nnblocks::attrs::Kind;
 use nnblocks::device::{self, Verdict};
 use nnblocks::engine::{Mode, default_target_dir};
+use nnblocks::plan::DevicePlan;
 use nnblocks::registry::Registry;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -50,7 +52,7 @@ fn device_check_runs_a_prebuilt_registry_against_the_store() {
 
     // no_run is compiled, not run: six snippets in five programs.
     assert_eq!(plan.programs.len(), 5);
-    assert!(plan.programs[3].should_panic);
+    assert_eq!(plan.programs[3].kind, Kind::ShouldPanic);
     let lines: Vec<usize> = plan
         .programs
         .iter()
@@ -62,7 +64,7 @@ fn device_check_runs_a_prebuilt_registry_against_the_store() {
     let target = default_target_dir(&workspace());
     let package = Registry::new(&workspace(), &target, &work_dir, &[], true).package;
     let registry = target.join("debug").join(package);
-    let check = |plan: &device::Plan| device::check(plan, &registry, dir.path()).unwrap();
+    let check = |plan: &DevicePlan| device::check(plan, &registry, dir.path()).unwrap();
     let rows = check(&plan);
     let verdicts: Vec<&Verdict> = rows.iter().map(|r| &r.verdict).collect();
     assert!(

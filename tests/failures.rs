@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{book, clone};
+use common::{book, clone, own_workspace};
 
 fn check(dir: &Path, pre: &Nnblocks, mode: Mode) -> Report {
     nnblocks::check(dir, mode, clone(pre)).unwrap()
@@ -280,4 +280,144 @@ fn reblessing_leaves_matching_timings_alone() {
         first,
         "a matching output is not rewritten"
     );
+}
+
+#[test]
+fn a_crate_that_does_not_compile_is_named_with_rustcs_text() {
+    let dir = own_workspace(
+        &[(
+            "bad.md",
+            "# C\n\n```rust\nprintln!(\"{}\", broken::answer());\n```\n",
+        )],
+        &[(
+            "broken",
+            "/// The answer.\npub fn answer() -> u32 {\n    \"forty-two\"\n}\n",
+        )],
+    );
+    let pre = Nnblocks {
+        quiet: true,
+        ..Nnblocks::default()
+    };
+    let report = check(dir.path(), &pre, Mode::Build);
+    let problems = report.problems(Mode::Build);
+    assert!(
+        problems
+            .contains("crates/broken/src/lib.rs:3: does not compile (a crate the snippets use)"),
+        "{problems}"
+    );
+    assert!(problems.contains("mismatched types"), "{problems}");
+    assert!(
+        problems.contains("crates/broken/src/lib.rs:3:5"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn errors_found_only_after_others_are_fixed_are_reported_in_one_run() {
+    // rustc stops before evaluating constants (E0080) while the crate has
+    // type errors: the engine drops the first snippet and builds again.
+    let chapter = format!(
+        "{GOOD}```rust\nlet x: i32 = \"text\";\n```\n\n\
+         ```rust\nstruct Check<const N: usize>;\nimpl<const N: usize> Check<N> {{\n    \
+         const NONZERO: () = assert!(N > 0, \"N must not be zero\");\n}}\n\
+         let () = Check::<0>::NONZERO;\n```\n\n\
+         ```rust\nuse dfdx::prelude::*;\nlet dev = AutoDevice::default();\n\
+         let t: Tensor<Rank1<4>, f32, _> = dev.zeros();\nlet _ = t.reshape::<Rank1<5>>();\n```\n"
+    );
+    let (dir, pre) = book("e0080", &chapter);
+    let report = check(dir.path(), &pre, Mode::Build);
+    let problems = report.problems(Mode::Build);
+    assert!(
+        problems.contains("bad.md:8: snippet does not compile:"),
+        "{problems}"
+    );
+    assert!(problems.contains("mismatched types"), "{problems}");
+    assert!(
+        problems.contains("bad.md:14: snippet does not compile:"),
+        "{problems}"
+    );
+    assert!(problems.contains("N must not be zero"), "{problems}");
+    assert!(
+        problems.contains("bad.md:23: snippet does not compile:"),
+        "dfdx's reshape error is blamed on the snippet: {problems}"
+    );
+    assert_eq!(report.failures.len(), 3, "{problems}");
+    assert_good_survived(&report);
+}
+
+#[test]
+fn should_panic_with_its_own_main_shows_the_readers_line() {
+    let chapter = "# P\n\n```rust,should_panic\nfn main() {\n    let v: Vec<u8> = Vec::new();\n    let _ = v[0];\n}\n```\n";
+    let (dir, pre) = book("own-main", chapter);
+    let report = check(dir.path(), &pre, Mode::Build);
+    let (out, _) = report.outputs[0].as_ref().expect("an output");
+    assert!(
+        out.text.contains("panicked at src/main.rs:3:"),
+        "{}",
+        out.text
+    );
+}
+
+#[test]
+fn a_bless_with_failures_removes_nothing() {
+    let (dir, pre) = book("bless-fail", "# B\n\n```rust\nprintln!(\"1\");\n```\n");
+    assert!(check(dir.path(), &pre, Mode::Bless).removed.is_empty());
+    let store = dir.path().join("book/outputs/bad");
+    let stored = fs::read_dir(&store)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    fs::write(
+        dir.path().join("book/bad.md"),
+        "# B\n\n```rust\npanic!(\"no\");\n```\n",
+    )
+    .unwrap();
+    let report = check(dir.path(), &pre, Mode::Bless);
+    assert_eq!(report.failures.len(), 1);
+    assert_eq!(report.orphans, vec![stored.clone()]);
+    assert!(report.removed.is_empty(), "{:?}", report.removed);
+    assert!(stored.exists());
+}
+
+#[test]
+fn two_checks_sharing_a_work_folder_take_turns() {
+    let chapter = |name: &str| {
+        format!(
+            "# {name}\n\n```rust\nstd::thread::sleep(std::time::Duration::from_millis(300));\n\
+             println!(\"{name}\");\n```\n"
+        )
+    };
+    let dir = own_workspace(&[("a.md", &chapter("a")), ("b.md", &chapter("b"))], &[]);
+    let nnblocks = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nnblocks"))
+            .arg("--root")
+            .arg(dir.path())
+            .args(args)
+            .env("NNBLOCKS_WORK_DIR", dir.path().join("work"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let bless = nnblocks(&["bless"]).wait_with_output().unwrap();
+    assert!(
+        bless.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bless.stderr)
+    );
+    for _ in 0..3 {
+        let a = nnblocks(&["check", "book/a.md"]);
+        let b = nnblocks(&["check", "book/b.md"]);
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
 }

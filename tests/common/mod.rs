@@ -49,3 +49,39 @@ pub fn clone(p: &Nnblocks) -> Nnblocks {
         run_only: p.run_only.clone(),
     }
 }
+
+/// A book that is its own workspace, with no dependency but the crates
+/// written into it: builds in seconds, in its own target folder.
+#[allow(dead_code)] // not every test file uses it
+pub fn own_workspace(chapters: &[(&str, &str)], crates: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    write(
+        "book.toml",
+        "[book]\ntitle = \"t\"\nsrc = \"book\"\n[build]\nbuild-dir = \"out\"\n\
+         [output.html.playground]\nrunnable = false\n",
+    );
+    write("Cargo.toml", "[workspace]\nresolver = \"3\"\n");
+    write("Cargo.lock", "version = 4\n");
+    let summary: String = chapters
+        .iter()
+        .map(|(name, _)| format!("- [{name}]({name})\n"))
+        .collect();
+    write("book/SUMMARY.md", &format!("# S\n\n{summary}"));
+    for (name, text) in chapters {
+        write(&format!("book/{name}"), text);
+    }
+    for (name, lib) in crates {
+        write(
+            &format!("crates/{name}/Cargo.toml"),
+            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n"),
+        );
+        write(&format!("crates/{name}/src/lib.rs"), lib);
+    }
+    dir
+}
