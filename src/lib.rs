@@ -14,6 +14,7 @@ pub mod key;
 pub mod lock;
 pub mod math;
 pub mod outcome;
+pub mod particle;
 pub mod plan;
 pub mod preprocess;
 pub mod registry;

@@ -5,6 +5,7 @@
 
 use crate::engine::{ChapterSource, Engine, Mode, Origin, Report};
 use crate::math;
+use crate::particle;
 use crate::render::{self, PlacedFigure};
 use crate::snippet::{self, Diagnostic, Lines, Location};
 use anyhow::{Result, bail};
@@ -338,10 +339,14 @@ fn prose_edits(
                         Some(f) => {
                             let href = relative_url(&ch.path, &f.chapter.with_extension("html"));
                             let href = if f.chapter == ch.path { String::new() } else { href };
-                            edits.push((
-                                r,
-                                format!("<a class=\"nb-figref\" href=\"{href}#{}\">{}</a>", f.anchor, f.number),
-                            ));
+                            let link = format!("<a class=\"nb-figref\" href=\"{href}#{}\">{}</a>", f.anchor, f.number);
+                            match particle_after(&ch.content, r.end, &f.number) {
+                                Ok((len, particle)) => edits.push((r.start..r.end + len, link + particle)),
+                                Err(message) => problems.push(Diagnostic {
+                                    location: at(r.start),
+                                    message: format!("{{{{#fig {label}}}}} {message}"),
+                                }),
+                            }
                         }
                         None => problems.push(Diagnostic {
                             location: at(r.start),
@@ -354,6 +359,33 @@ fn prose_edits(
         }
     }
     edits
+}
+
+/// The particle the author wrote right after generated text that reads
+/// as `spoken` (from byte `end` of `content`): a pair such as `은(는)` is
+/// replaced by the form that fits (its length and that form); nothing to
+/// replace is `(0, "")`; a fixed form that may not fit is an error.
+fn particle_after(
+    content: &str,
+    end: usize,
+    spoken: &str,
+) -> Result<(usize, &'static str), String> {
+    let after = &content[end..];
+    if let Some((len, pair)) = particle::pair_at(after) {
+        return match particle::spoken_ending(spoken) {
+            Some(ending) => Ok((len, particle::choose(pair, ending))),
+            None => Err(format!(
+                "is followed by `{pair}`, but “{spoken}” cannot be read aloud"
+            )),
+        };
+    }
+    match particle::fixed_particle(after) {
+        Some((fixed, pair)) => Err(format!(
+            "is followed by a fixed `{fixed}`: write `{pair}`, and the book picks the form \
+             that fits how “{spoken}” is read (numbers move when figures are added)"
+        )),
+        None => Ok((0, "")),
+    }
 }
 
 /// One `{{#fig label}}` in the source.
@@ -514,6 +546,32 @@ mod tests {
         assert_eq!(
             problems,
             ["book/ch02/a.md:3: {{#fig nope}} refers to no figure (labels come from figure=LABEL)"]
+        );
+    }
+
+    #[test]
+    fn the_particle_after_a_figure_fits_its_number() {
+        // 그림 2-1 reads 이 일 (final ㄹ), 그림 3-4 reads 삼 사 (no final).
+        let (out, problems) = splice_prose(
+            "{{#fig relu}}은(는) 곡선, {{#fig grid}}은(는) 격자, {{#fig relu}}(으)로 봅니다.\n",
+        );
+        assert_eq!(
+            out,
+            format!("{RELU}은 곡선, {GRID}는 격자, {RELU}로 봅니다.\n")
+        );
+        assert_eq!(problems, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_fixed_particle_after_a_figure_is_an_error() {
+        let (_, problems) =
+            splice_prose("첫 줄.\n{{#fig grid}}은 격자이고 {{#fig relu}}의 곡선은 그대로.\n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with(
+                "book/ch02/a.md:2: {{#fig grid}} is followed by a fixed `은`: write `은(는)`"
+            ),
+            "{problems:?}"
         );
     }
 
