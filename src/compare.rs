@@ -26,6 +26,15 @@ pub fn compare(expected: &Output, actual: &Output, rules: Rules) -> Option<Strin
                 .context_radius(3)
         ));
     }
+    let (ev, av) = (expected.values_text(), actual.values_text());
+    if !text_matches(&ev, &av, rules) {
+        problems.push(format!(
+            "published values differ (- stored, + now):\n{}",
+            TextDiff::from_lines(&ev, &av)
+                .unified_diff()
+                .context_radius(3)
+        ));
+    }
     if expected.figures.len() != actual.figures.len() {
         problems.push(format!(
             "stored {} figure(s), now {}",
@@ -153,7 +162,10 @@ pub fn deviation(expected: &Output, actual: &Output) -> Option<f64> {
     if expected.figures.len() != actual.figures.len() {
         return None;
     }
-    let mut worst = text_deviation(&expected.text, &actual.text)?;
+    let mut worst = text_deviation(&expected.text, &actual.text)?.max(text_deviation(
+        &expected.values_text(),
+        &actual.values_text(),
+    )?);
     for (e, a) in expected.figures.iter().zip(&actual.figures) {
         if e.ext != a.ext || (e.ext != "svg" && e.bytes != a.bytes) {
             return None;
@@ -375,6 +387,7 @@ mod tests {
                 ext: "png".into(),
                 bytes: bytes.to_vec(),
             }],
+            values: vec![],
         };
         assert_eq!(deviation(&with_png(b"a"), &with_png(b"b")), None);
         assert_eq!(deviation(&with_png(b"a"), &with_png(b"a")), Some(0.0));
@@ -395,10 +408,12 @@ mod tests {
         let e = Output {
             text: String::new(),
             figures: vec![fig(b"a")],
+            values: vec![],
         };
         let a = Output {
             text: String::new(),
             figures: vec![fig(b"b")],
+            values: vec![],
         };
         assert!(compare(&e, &a, EXACT).unwrap().contains("figure 1 differs"));
         assert!(
@@ -412,6 +427,7 @@ mod tests {
                 ext: "svg".into(),
                 bytes: s.as_bytes().to_vec(),
             }],
+            values: vec![],
         };
         let tol = Rules {
             tolerance: Some(1e-3),
@@ -436,6 +452,7 @@ mod tests {
                 ext: "svg".into(),
                 bytes: format!("<circle cx=\"648\" cy=\"{cy}\" r=\"4\"/>").into_bytes(),
             }],
+            values: vec![],
         };
         let tolerant = Rules {
             tolerance: Some(0.01),
@@ -452,6 +469,7 @@ mod tests {
                 ext: "svg".into(),
                 bytes: format!("<text x=\"3\">{t}</text>").into_bytes(),
             }],
+            values: vec![],
         };
         assert!(compare(&label("57"), &label("56"), tolerant).is_some());
         // Printed numbers get no such slack.

@@ -11,6 +11,7 @@ pub mod compare;
 pub mod device;
 pub mod engine;
 pub mod key;
+pub mod lint;
 pub mod lock;
 pub mod math;
 pub mod outcome;
@@ -23,6 +24,7 @@ pub mod runner;
 pub mod settle;
 pub mod snippet;
 pub mod store;
+pub mod values;
 
 use anyhow::{Context, Result};
 use engine::{Mode, Report};

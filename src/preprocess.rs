@@ -4,15 +4,17 @@
 //! the author wrote it.
 
 use crate::engine::{ChapterSource, Engine, Mode, Origin, Report};
+use crate::lint;
 use crate::math;
 use crate::particle;
 use crate::render::{self, PlacedFigure};
 use crate::snippet::{self, Diagnostic, Lines, Location};
+use crate::values::{self, PageValues};
 use anyhow::{Result, bail};
 use mdbook_markdown::pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,6 +27,10 @@ pub const NAME: &str = "nnblocks";
 struct Settings {
     /// Seconds a snippet may run unless it says `timeout=`.
     timeout: Option<u64>,
+    /// Numbers with a decimal point that prose may type by hand because no
+    /// run produces them (versions such as `0.13`).
+    #[serde(default)]
+    prose_numbers: Vec<String>,
 }
 
 /// The preprocessor, for `MDBook::with_preprocessor` or the `preprocess`
@@ -93,7 +99,7 @@ impl Preprocessor for Nnblocks {
                  review them, then `cargo run -- bless`"
             );
         }
-        let mut spliced = splice_book(&engine, &chapters, &report)?;
+        let mut spliced = splice_book(&engine, &chapters, &report, &settings.prose_numbers)?;
         book.for_each_chapter_mut(|ch| {
             if let Some(content) = ch.source_path.as_ref().and_then(|p| spliced.remove(p)) {
                 ch.content = content;
@@ -125,19 +131,49 @@ fn splice_book(
     engine: &Engine,
     chapters: &[ChapterSource],
     report: &Report,
+    prose_numbers: &[String],
 ) -> Result<HashMap<PathBuf, String>> {
     let titles: Vec<String> = chapters.iter().map(|c| first_heading(&c.content)).collect();
-    let figures = number_figures(report, chapters, &titles)?;
+    let mut figures = number_figures(report, chapters, &titles)?;
+    let glossary: Vec<usize> = (0..chapters.len())
+        .filter(|&i| chapters[i].content.contains(lint::GLOSSARY_HEADER))
+        .collect();
+    let avoided: Vec<(String, String)> = glossary
+        .iter()
+        .flat_map(|&i| lint::avoided_words(&chapters[i].content))
+        .collect();
+    let sections: BTreeSet<String> = chapters
+        .iter()
+        .flat_map(|c| section_numbers(&c.content))
+        .collect();
     let mut problems = Vec::new();
     let mut out = HashMap::new();
     for (i, ch) in chapters.iter().enumerate() {
         let mut edits = snippet_edits(engine, report, i, ch, &figures);
+        let (values, twice) = values::page_values(report, i);
+        problems.extend(twice);
+        let mut numbers = code_numbers(&ch.content);
+        numbers.extend(sections.iter().cloned());
+        numbers.extend(prose_numbers.iter().cloned());
+        // The glossary names the words to avoid; it is the one page that may.
+        let avoided = if glossary.contains(&i) {
+            Vec::new()
+        } else {
+            avoided.clone()
+        };
+        let known = Known {
+            figures,
+            values,
+            numbers,
+            avoided,
+        };
         edits.extend(prose_edits(
             &engine.display_path(&ch.path),
             ch,
-            &figures,
+            &known,
             &mut problems,
         ));
+        figures = known.figures;
         out.insert(ch.path.clone(), apply(&ch.content, edits));
     }
     if !problems.is_empty() {
@@ -289,15 +325,16 @@ fn snippet_edits(
     edits
 }
 
-/// Math to MathML and `{{#fig label}}` to links, outside code: a code block
-/// or an inline code span keeps `{{#fig label}}` as written. In prose,
-/// `\{{#fig label}}` is the literal text `{{#fig label}}` (mdBook's escape
-/// for its own `{{#include}}`): the backslash is removed, nothing else.
+/// Math to MathML, `{{#fig label}}` to links and `{{#value name format}}`
+/// to numbers, outside code: a code block or an inline code span keeps them
+/// as written. In prose, `\{{#fig label}}` is the literal text (mdBook's
+/// escape for its own `{{#include}}`): the backslash is removed, nothing
+/// else. A particle pair after either (`은(는)`) becomes the form that fits.
 /// `file` is how messages name the chapter.
 fn prose_edits(
     file: &Path,
     ch: &ChapterSource,
-    figures: &HashMap<String, FigureInfo>,
+    known: &Known,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<(Range<usize>, String)> {
     let lines = Lines::new(&ch.content);
@@ -305,6 +342,7 @@ fn prose_edits(
         file: file.to_path_buf(),
         line: lines.line_of(offset),
     };
+    let at_line = at;
     let mut edits = Vec::new();
     // A code block's text comes as Text events between its Start and End;
     // inline code is a Code event of its own, which we never look into.
@@ -324,33 +362,55 @@ fn prose_edits(
                 }
             }
             Event::Text(_) if !in_code_block => {
-                for FigureRef {
-                    range: r,
-                    label,
-                    escaped,
-                } in figure_refs(&ch.content, range)
+                let found = directives(&ch.content, range.clone());
+                let mut plain = range.start;
+                for d in found
+                    .iter()
+                    .map(|d| d.range.clone())
+                    .chain(std::iter::once(range.end..range.end))
                 {
-                    if escaped {
+                    for (at, number) in
+                        lint::typed_measurements(&ch.content[plain..d.start], &known.numbers)
+                    {
+                        problems.push(Diagnostic {
+                            location: at_line(plain + at),
+                            message: format!(
+                                "`{number}` is typed by hand: a measured result comes from the run \
+                                 (nnblocks_figures::value in the snippet, {{{{#value NAME FORMAT}}}} here)"
+                            ),
+                        });
+                    }
+                    plain = d.end;
+                }
+                for (at, word, term) in lint::avoided_in(&ch.content[range.clone()], &known.avoided)
+                {
+                    problems.push(Diagnostic {
+                        location: at_line(range.start + at),
+                        message: format!(
+                            "`{word}` is not the book's word: write `{term}` (용어집, glossary)"
+                        ),
+                    });
+                }
+                for d in found {
+                    if d.escaped {
                         // Drop the backslash; the rest stays as written.
-                        edits.push((r.start - 1..r.start, String::new()));
+                        edits.push((d.range.start - 1..d.range.start, String::new()));
                         continue;
                     }
-                    match figures.get(&label) {
-                        Some(f) => {
-                            let href = relative_url(&ch.path, &f.chapter.with_extension("html"));
-                            let href = if f.chapter == ch.path { String::new() } else { href };
-                            let link = format!("<a class=\"nb-figref\" href=\"{href}#{}\">{}</a>", f.anchor, f.number);
-                            match particle_after(&ch.content, r.end, &f.number) {
-                                Ok((len, particle)) => edits.push((r.start..r.end + len, link + particle)),
-                                Err(message) => problems.push(Diagnostic {
-                                    location: at(r.start),
-                                    message: format!("{{{{#fig {label}}}}} {message}"),
-                                }),
-                            }
-                        }
-                        None => problems.push(Diagnostic {
-                            location: at(r.start),
-                            message: format!("{{{{#fig {label}}}}} refers to no figure (labels come from figure=LABEL)"),
+                    let generated = match d.kind {
+                        Directive::Fig => figure_link(ch, &known.figures, &d.args),
+                        Directive::Value => values::render(&known.values, &d.args, d.range.start)
+                            .map(|text| (text.clone(), text)),
+                    };
+                    let edit = generated.and_then(|(html, spoken)| {
+                        let (len, particle) = particle_after(&ch.content, d.range.end, &spoken)?;
+                        Ok((d.range.start..d.range.end + len, html + particle))
+                    });
+                    match edit {
+                        Ok(edit) => edits.push(edit),
+                        Err(message) => problems.push(Diagnostic {
+                            location: at(d.range.start),
+                            message: format!("{} {message}", &ch.content[d.range.clone()]),
                         }),
                     }
                 }
@@ -359,6 +419,84 @@ fn prose_edits(
         }
     }
     edits
+}
+
+/// Every number written in a page's code: its code blocks and inline code.
+fn code_numbers(content: &str) -> BTreeSet<String> {
+    let mut in_code_block = false;
+    let mut numbers = BTreeSet::new();
+    for event in snippet::parser(content) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::Text(t) if in_code_block => numbers.extend(lint::code_numbers(&t)),
+            Event::Code(t) => numbers.extend(lint::code_numbers(&t)),
+            _ => {}
+        }
+    }
+    numbers
+}
+
+/// The section numbers of a page's headings (`## 2.3.1 원소별 연산` -> `2.3.1`),
+/// and each of their prefixes (`2.3`).
+fn section_numbers(content: &str) -> Vec<String> {
+    let mut numbers = Vec::new();
+    let mut in_heading = false;
+    for event in snippet::parser(content) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => in_heading = true,
+            Event::End(TagEnd::Heading(_)) => in_heading = false,
+            Event::Text(t) if in_heading => {
+                let number: String = t
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.')
+                    .collect();
+                let parts: Vec<&str> = number.split('.').filter(|p| !p.is_empty()).collect();
+                for n in 2..=parts.len() {
+                    numbers.push(parts[..n].join("."));
+                }
+            }
+            _ => {}
+        }
+    }
+    numbers
+}
+
+/// What a page's directives and lints refer to.
+struct Known {
+    /// Every figure of the book, by label.
+    figures: HashMap<String, FigureInfo>,
+    /// The values published on the page.
+    values: PageValues,
+    /// Numbers prose may write by hand: those in the page's code, and the
+    /// book's section numbers (`2.3`).
+    numbers: BTreeSet<String>,
+    /// Words the glossary says the book does not use, with the term to write.
+    avoided: Vec<(String, String)>,
+}
+
+/// The link for `{{#fig label}}`, and how it reads.
+fn figure_link(
+    ch: &ChapterSource,
+    figures: &HashMap<String, FigureInfo>,
+    label: &str,
+) -> Result<(String, String), String> {
+    let f = figures
+        .get(label)
+        .ok_or("refers to no figure (labels come from figure=LABEL)")?;
+    let href = if f.chapter == ch.path {
+        String::new()
+    } else {
+        relative_url(&ch.path, &f.chapter.with_extension("html"))
+    };
+    Ok((
+        format!(
+            "<a class=\"nb-figref\" href=\"{href}#{}\">{}</a>",
+            f.anchor, f.number
+        ),
+        f.number.clone(),
+    ))
 }
 
 /// The particle the author wrote right after generated text that reads
@@ -388,34 +526,53 @@ fn particle_after(
     }
 }
 
-/// One `{{#fig label}}` in the source.
+/// What a `{{#...}}` directive of ours asks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Directive {
+    /// `{{#fig label}}`: a link reading the figure's number.
+    Fig,
+    /// `{{#value name format}}`: a published number.
+    Value,
+}
+
+/// One directive in the source.
 #[derive(Debug)]
-struct FigureRef {
+struct DirectiveAt {
+    kind: Directive,
     /// From `{{` to `}}`, without a backslash before it.
     range: Range<usize>,
-    label: String,
+    /// What follows `#fig` or `#value`, trimmed.
+    args: String,
     /// A backslash right before `{{` in the source (outside `range`).
     escaped: bool,
 }
 
-/// `{{#fig label}}` occurrences inside a text range of `content`. The
-/// escaping backslash is looked for in the source itself: CommonMark takes
-/// `\{` for an escape, so the text event starts after it.
-fn figure_refs(content: &str, range: Range<usize>) -> Vec<FigureRef> {
-    const OPEN: &str = "{{#fig ";
+/// Our directives inside a text range of `content`. The escaping backslash
+/// is looked for in the source itself: CommonMark takes `\{` for an
+/// escape, so the text event starts after it.
+fn directives(content: &str, range: Range<usize>) -> Vec<DirectiveAt> {
+    const OPEN: [(&str, Directive); 2] =
+        [("{{#fig ", Directive::Fig), ("{{#value ", Directive::Value)];
     let mut found = Vec::new();
     let mut from = range.start;
-    while let Some(i) = content[from..range.end].find(OPEN) {
-        let start = from + i;
+    while let Some((start, open, kind)) = OPEN
+        .iter()
+        .filter_map(|&(open, kind)| {
+            content[from..range.end]
+                .find(open)
+                .map(|i| (from + i, open, kind))
+        })
+        .min_by_key(|(start, _, _)| *start)
+    {
         let Some(close) = content[start..range.end].find("}}") else {
             break;
         };
-        let label = content[start + OPEN.len()..start + close]
-            .trim()
-            .to_string();
-        found.push(FigureRef {
+        found.push(DirectiveAt {
+            kind,
             range: start..start + close + 2,
-            label,
+            args: content[start + open.len()..start + close]
+                .trim()
+                .to_string(),
             escaped: content[..start].ends_with('\\'),
         });
         from = start + close + 2;
@@ -476,13 +633,20 @@ mod tests {
     }
 
     #[test]
-    fn finds_figure_refs() {
-        let text = "see {{#fig relu}} and {{#fig grid-2}}.";
-        let refs = figure_refs(text, 0..text.len());
-        assert_eq!(refs.len(), 2);
-        assert_eq!(&text[refs[0].range.clone()], "{{#fig relu}}");
-        assert_eq!(refs[1].label, "grid-2");
-        assert!(!refs[0].escaped && !refs[1].escaped);
+    fn finds_directives_in_order() {
+        let text = "see {{#value acc %.1}}, {{#fig relu}} and {{#fig grid-2}}.";
+        let refs = directives(text, 0..text.len());
+        assert_eq!(refs.len(), 3);
+        assert_eq!(&text[refs[1].range.clone()], "{{#fig relu}}");
+        assert_eq!(
+            (refs[0].kind, refs[0].args.as_str()),
+            (Directive::Value, "acc %.1")
+        );
+        assert_eq!(
+            (refs[2].kind, refs[2].args.as_str()),
+            (Directive::Fig, "grid-2")
+        );
+        assert!(refs.iter().all(|r| !r.escaped));
     }
 
     #[test]
@@ -526,8 +690,25 @@ mod tests {
             path: "ch02/a.md".into(),
             content: content.into(),
         };
+        let values = PageValues::from([(
+            "acc".to_string(),
+            values::Published {
+                number: "0.9812".into(),
+                offset: 0,
+                location: Location {
+                    file: "book/ch02/a.md".into(),
+                    line: 1,
+                },
+            },
+        )]);
+        let known = Known {
+            figures,
+            values,
+            numbers: code_numbers(content),
+            avoided: vec![("원소".into(), "항목".into())],
+        };
         let mut problems = Vec::new();
-        let edits = prose_edits(Path::new("book/ch02/a.md"), &ch, &figures, &mut problems);
+        let edits = prose_edits(Path::new("book/ch02/a.md"), &ch, &known, &mut problems);
         let problems = problems.iter().map(ToString::to_string).collect();
         (apply(content, edits), problems)
     }
@@ -560,6 +741,43 @@ mod tests {
             format!("{RELU}은 곡선, {GRID}는 격자, {RELU}로 봅니다.\n")
         );
         assert_eq!(problems, Vec::<String>::new());
+    }
+
+    #[test]
+    fn values_become_numbers_with_their_particles() {
+        // 98.1% reads 구십팔 점 일 퍼센트: a vowel.
+        let (out, problems) = splice_prose(
+            "정확도는 {{#value acc %.1}}이다(다). 소수로 {{#value acc .2}}이(가) 됩니다. \
+             `{{#value acc}}`, \\{{#value acc}}, {{#value nope}}\n",
+        );
+        assert_eq!(
+            out,
+            "정확도는 98.1%다. 소수로 0.98이 됩니다. `{{#value acc}}`, {{#value acc}}, {{#value nope}}\n"
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0]
+                .starts_with("book/ch02/a.md:1: {{#value nope}} refers to no value published"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn prose_states_no_measurement_by_hand_and_avoids_the_glossarys_words() {
+        let (_, problems) = splice_prose(
+            "```rust\nlet lr = 0.01;\n```\n\n학습률 0.01에서 정확도 0.97, 곧 97%입니다.\n\n\
+             원소별 연산. `원소`는 코드라서 괜찮고 {{#value acc .2}}도 됩니다.\n",
+        );
+        assert_eq!(
+            problems,
+            [
+                "book/ch02/a.md:5: `0.97` is typed by hand: a measured result comes from the run \
+                 (nnblocks_figures::value in the snippet, {{#value NAME FORMAT}} here)",
+                "book/ch02/a.md:5: `97%` is typed by hand: a measured result comes from the run \
+                 (nnblocks_figures::value in the snippet, {{#value NAME FORMAT}} here)",
+                "book/ch02/a.md:7: `원소` is not the book's word: write `항목` (용어집, glossary)",
+            ]
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Running one program of the registry in a child process: per-cell
 //! timeouts, a cap on output, stdout split into cells, figures collected.
 
-use crate::store::{FigureFile, Output};
+use crate::store::{FigureFile, Output, Value};
 use anyhow::{Context, Result};
 use std::fs;
 use std::io::Read;
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 const CELL_MARK: &str = "\u{1e}cell:";
 const FIGURE_MARK: &str = "\u{1e}figure:";
+const VALUE_MARK: &str = "\u{1e}value:";
 const END_MARK: char = '\u{1e}';
 
 /// What to run.
@@ -271,27 +272,44 @@ fn split_marker<'a>(text: &'a str, mark: &str) -> Vec<&'a str> {
     }
 }
 
+/// A cell's text, with its figure and value markers taken out.
 fn cell_output(part: &str, figure_dir: &Path) -> Result<Output> {
-    let mut text = String::new();
-    let mut figures = Vec::new();
+    let mut out = Output::default();
     let mut rest = part;
-    while let Some(i) = rest.find(FIGURE_MARK) {
-        text.push_str(&rest[..i]);
-        let after = &rest[i + FIGURE_MARK.len()..];
+    loop {
+        let next = [FIGURE_MARK, VALUE_MARK]
+            .iter()
+            .filter_map(|m| rest.find(m).map(|i| (i, *m)))
+            .min();
+        let Some((i, mark)) = next else { break };
+        out.text.push_str(&rest[..i]);
+        let after = &rest[i + mark.len()..];
         let end = after.find(END_MARK).unwrap_or(after.len());
-        let name = &after[..end];
-        let path = figure_dir.join(name);
-        let bytes =
-            fs::read(&path).with_context(|| format!("reading figure {}", path.display()))?;
-        let ext = Path::new(name)
-            .extension()
-            .map(|e| e.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        figures.push(FigureFile { ext, bytes });
+        let payload = &after[..end];
+        if mark == FIGURE_MARK {
+            out.figures.push(figure(figure_dir, payload)?);
+        } else {
+            let (name, number) = payload.split_once('=').unwrap_or((payload, ""));
+            out.values.push(Value {
+                name: name.into(),
+                number: number.into(),
+            });
+        }
         rest = after.get(end + END_MARK.len_utf8()..).unwrap_or("");
     }
-    text.push_str(rest);
-    Ok(Output { text, figures })
+    out.text.push_str(rest);
+    Ok(out)
+}
+
+/// The figure file `name` that a snippet wrote into `figure_dir`.
+fn figure(figure_dir: &Path, name: &str) -> Result<FigureFile> {
+    let path = figure_dir.join(name);
+    let bytes = fs::read(&path).with_context(|| format!("reading figure {}", path.display()))?;
+    let ext = Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(FigureFile { ext, bytes })
 }
 
 #[cfg(test)]
@@ -302,10 +320,12 @@ mod tests {
     fn splits_cells_and_figures() -> Result<()> {
         let dir = tempfile::tempdir()?;
         fs::write(dir.path().join("figure-1.svg"), "<svg/>")?;
-        let stdout = "\u{1e}cell:0\u{1e}a\n\u{1e}figure:figure-1.svg\u{1e}b\n\u{1e}cell:1\u{1e}c";
+        let stdout = "\u{1e}cell:0\u{1e}a\n\u{1e}figure:figure-1.svg\u{1e}b\n\u{1e}value:acc=0.98\u{1e}\u{1e}cell:1\u{1e}c";
         let cells = split_cells(stdout, dir.path())?;
         assert_eq!(cells.len(), 2);
         assert_eq!(cells[0].text, "a\nb\n");
+        assert_eq!(cells[0].values_text(), "acc = 0.98\n");
+        assert!(cells[1].values.is_empty());
         assert_eq!(cells[0].figures[0].ext, "svg");
         assert_eq!(cells[0].figures[0].bytes, b"<svg/>");
         assert_eq!(cells[1].text, "c");

@@ -6,11 +6,42 @@ use anyhow::{Context, Result, bail};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// What one cell printed and drew.
+/// What one cell printed and drew, and the values it published.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Output {
     pub text: String,
     pub figures: Vec<FigureFile>,
+    /// `nnblocks_figures::value(name, number)` calls, in order.
+    pub values: Vec<Value>,
+}
+
+/// A number a snippet published for the prose, as it printed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Value {
+    pub name: String,
+    pub number: String,
+}
+
+impl Output {
+    /// The values as the store keeps them: `name = number` lines.
+    pub fn values_text(&self) -> String {
+        (self.values.iter())
+            .map(|v| format!("{} = {}\n", v.name, v.number))
+            .collect()
+    }
+}
+
+/// Values from their `name = number` lines.
+fn parse_values(text: &str, path: &Path) -> Result<Vec<Value>> {
+    (text.lines().enumerate())
+        .map(|(i, line)| match line.split_once(" = ") {
+            Some((name, number)) => Ok(Value {
+                name: name.into(),
+                number: number.into(),
+            }),
+            None => bail!("{}:{}: expected `name = number`", path.display(), i + 1),
+        })
+        .collect()
 }
 
 /// One figure a cell showed, as the file it wrote.
@@ -26,7 +57,7 @@ impl Output {
     pub fn from_text(text: &str) -> Self {
         Output {
             text: text.into(),
-            figures: Vec::new(),
+            ..Output::default()
         }
     }
 }
@@ -79,7 +110,17 @@ impl Store {
             };
             figures.push(FigureFile { ext, bytes });
         }
-        Ok(Some(Output { text, figures }))
+        let values_path = dir.join(format!("{key}.values"));
+        let values = match fs::read_to_string(&values_path) {
+            Ok(t) => parse_values(&t, &values_path)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", values_path.display())),
+        };
+        Ok(Some(Output {
+            text,
+            figures,
+            values,
+        }))
     }
 
     /// Writes an entry; each file is written to a temporary name and renamed.
@@ -91,6 +132,17 @@ impl Store {
                 &dir.join(format!("{key}-{}.{}", n + 1, fig.ext)),
                 &fig.bytes,
             )?;
+        }
+        let values = dir.join(format!("{key}.values"));
+        if output.values.is_empty() {
+            match fs::remove_file(&values) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("removing {}", values.display()));
+                }
+                _ => {}
+            }
+        } else {
+            write_atomic(&values, output.values_text().as_bytes())?;
         }
         // The text file last: its presence marks a complete entry.
         write_atomic(&dir.join(format!("{key}.txt")), output.text.as_bytes())
@@ -162,13 +214,21 @@ mod tests {
                     bytes: vec![1, 2, 3],
                 },
             ],
+            values: vec![Value {
+                name: "acc".into(),
+                number: "0.98".into(),
+            }],
         };
         assert_eq!(store.load(chapter, "k1")?, None);
         store.save(chapter, "k1", &out)?;
         assert_eq!(store.load(chapter, "k1")?, Some(out));
         assert!(dir.path().join("ch02/data/k1-2.png").is_file());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("ch02/data/k1.values"))?,
+            "acc = 0.98\n"
+        );
         let files = store.files()?;
-        assert_eq!(files.len(), 3);
+        assert_eq!(files.len(), 4);
         assert!(
             files
                 .iter()

@@ -421,3 +421,52 @@ fn two_checks_sharing_a_work_folder_take_turns() {
         }
     }
 }
+
+#[test]
+fn values_published_by_a_snippet_are_stated_in_the_prose() {
+    let chapter = "# 2.9 V\n\n```rust\nlet acc = 0.98125_f32;\nnnblocks_figures::value(\"acc\", acc);\n\
+                   println!(\"정확도 {acc:.4}\");\n```\n\n정확도는 {{#value acc %.1}}이다(다).\n";
+    let (dir, pre) = book("values", chapter);
+    assert!(check(dir.path(), &pre, Mode::Bless).failures.is_empty());
+    let stored = fs::read_dir(dir.path().join("book/outputs/bad"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "values"))
+        .expect("the value is stored beside the output");
+    assert_eq!(
+        fs::read_to_string(&stored).unwrap(),
+        "acc = 0.981249988079071\n"
+    );
+    let book = nnblocks::load_book(dir.path(), clone(&pre)).unwrap();
+    book.build().unwrap();
+    let html = fs::read_to_string(dir.path().join("out/bad.html")).unwrap();
+    assert!(html.contains("정확도는 98.1%다."), "{html}");
+    assert!(!html.contains("value:acc"), "the marker is not shown");
+    // A changed value is a mismatch like a changed output.
+    fs::write(&stored, "acc = 0.97\n").unwrap();
+    let problems = check(dir.path(), &pre, Mode::Verify).problems(Mode::Verify);
+    assert!(
+        problems.contains("bad.md:3: output is not what the book stores")
+            && problems.contains("+acc = 0.981249988079071"),
+        "{problems}"
+    );
+    // Stated before its snippet, typed by hand, or published twice: errors.
+    fs::write(
+        dir.path().join("book/bad.md"),
+        format!(
+            "# 2.9 V\n\n{{{{#value acc}}}} 먼저, 손으로 0.98.\n\n{}",
+            &chapter[8..].replace(
+                "println!",
+                "nnblocks_figures::value(\"acc\", 1.0);\nprintln!"
+            )
+        ),
+    )
+    .unwrap();
+    let err = build_error(dir.path(), &pre);
+    assert!(
+        err.contains("bad.md:3: {{#value acc}} comes before the snippet"),
+        "{err}"
+    );
+    assert!(err.contains("bad.md:3: `0.98` is typed by hand"), "{err}");
+    assert!(err.contains("value `acc` is published twice"), "{err}");
+}

@@ -16,7 +16,7 @@ use crate::fonts;
 pub const FIGURE_DIR_VAR: &str = "NNBLOCKS_FIGURE_DIR";
 
 /// The byte that brackets a figure marker on standard output.
-const MARKER_DELIMITER: char = '\u{1e}';
+pub(crate) const MARKER_DELIMITER: char = '\u{1e}';
 
 /// What a figure is rendered as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -30,6 +30,8 @@ mod figure;
 mod fonts;
 pub mod style;
 mod text;
+mod value;
 
 pub use backend::{Backend, BackendError, Root};
 pub use figure::{Canvas, FIGURE_DIR_VAR, Figure, FigureError, Format};
+pub use value::value;
