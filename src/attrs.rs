@@ -9,6 +9,8 @@
 //! rust,tolerance=1e-4                    numbers may differ by this much (relative, at least absolute)
 //! rust,timing                            every number of the output depends on timing: mask them
 //! rust,timeout=300                       seconds before the snippet is killed
+//! rust,solution=LABEL                    the worked solution of {{#exercise LABEL}}: shown folded
+//! rust,predict                           the reader predicts the output first: the output is folded
 //! ```
 //! Tokens are separated by commas or spaces; values with spaces are quoted.
 
@@ -63,6 +65,10 @@ pub struct Attrs {
     pub tolerance: Option<f64>,
     pub timing: bool,
     pub timeout_s: Option<u64>,
+    /// The exercise this snippet solves (`solution=LABEL`): drawn folded.
+    pub solution: Option<String>,
+    /// The reader predicts the output before seeing it: the output is folded.
+    pub predict: bool,
 }
 
 impl Default for Attrs {
@@ -74,6 +80,8 @@ impl Default for Attrs {
             tolerance: None,
             timing: false,
             timeout_s: None,
+            solution: None,
+            predict: false,
         }
     }
 }
@@ -89,7 +97,8 @@ impl fmt::Display for AttrError {
 }
 
 const KNOWN: &str = "no_run, should_panic, compile_fail, ignore=\"reason\", session=NAME, \
-                     figure=LABEL caption=\"...\", tolerance=NUMBER, timing, timeout=SECONDS";
+                     figure=LABEL caption=\"...\", tolerance=NUMBER, timing, timeout=SECONDS, \
+                     solution=LABEL, predict";
 
 /// Parses an info string. `Ok(None)` means the block is not a Rust snippet.
 pub fn parse(info: &str) -> Result<Option<Attrs>, AttrError> {
@@ -150,6 +159,8 @@ fn apply(
             ));
         }
         ("timing", None) => attrs.timing = true,
+        ("predict", None) => attrs.predict = true,
+        ("solution", Some(label)) if is_name(&label) => attrs.solution = Some(label),
         ("session", Some(name)) if is_name(&name) => attrs.session = Some(name),
         ("figure", Some(label)) if is_name(&label) => attrs.figures.push(FigureAttr {
             label,
@@ -175,15 +186,34 @@ fn apply(
                 )));
             }
         },
-        (key, Some(v)) if ["session", "figure"].contains(&key) => {
+        (key, Some(v)) if ["session", "figure", "solution"].contains(&key) => {
             return Err(AttrError(format!(
                 "{key}={v}: use letters, digits, '-' and '_' only"
             )));
         }
-        (key, Some(_)) if ["no_run", "should_panic", "compile_fail", "timing"].contains(&key) => {
+        (key, Some(_))
+            if [
+                "no_run",
+                "should_panic",
+                "compile_fail",
+                "timing",
+                "predict",
+            ]
+            .contains(&key) =>
+        {
             return Err(AttrError(format!("`{key}` takes no value")));
         }
-        (key, None) if ["session", "figure", "caption", "tolerance", "timeout"].contains(&key) => {
+        (key, None)
+            if [
+                "session",
+                "figure",
+                "caption",
+                "tolerance",
+                "timeout",
+                "solution",
+            ]
+            .contains(&key) =>
+        {
             return Err(AttrError(format!("`{key}` needs a value: {key}=...")));
         }
         (key, _) => {
@@ -313,6 +343,23 @@ mod tests {
         assert_eq!(a.tolerance, Some(1e-4));
         assert_eq!(a.timeout_s, Some(300));
         assert!(a.timing);
+        assert!(a.solution.is_none() && !a.predict);
+        let s = ok("rust,compile_fail,solution=ex-rank predict");
+        assert_eq!(s.solution.as_deref(), Some("ex-rank"));
+        assert!(s.predict);
+        assert_eq!(s.kind, Kind::CompileFail);
+        assert!(
+            parse("rust,solution")
+                .unwrap_err()
+                .0
+                .contains("needs a value")
+        );
+        assert!(
+            parse("rust,predict=1")
+                .unwrap_err()
+                .0
+                .contains("takes no value")
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod attrs;
 pub mod compare;
 pub mod device;
 pub mod engine;
+pub mod exercises;
 pub mod key;
 pub mod lint;
 pub mod lock;

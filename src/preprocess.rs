@@ -4,6 +4,7 @@
 //! the author wrote it.
 
 use crate::engine::{ChapterSource, Engine, Mode, Origin, Report};
+use crate::exercises::{self, Exercise};
 use crate::lint;
 use crate::math;
 use crate::particle;
@@ -135,6 +136,13 @@ fn splice_book(
 ) -> Result<HashMap<PathBuf, String>> {
     let titles: Vec<String> = chapters.iter().map(|c| first_heading(&c.content)).collect();
     let mut figures = number_figures(report, chapters, &titles)?;
+    let pages: Vec<(&Path, &str)> = (chapters.iter())
+        .map(|c| (c.path.as_path(), c.content.as_str()))
+        .collect();
+    let prefixes: Vec<Option<String>> = titles.iter().map(|t| chapter_number(t)).collect();
+    let (mut exercises, twice) = exercises::number(&pages, &prefixes, |p| engine.display_path(p));
+    let mut problems = twice;
+    problems.extend(exercises::check_solutions(&exercises, report));
     let glossary: Vec<usize> = (0..chapters.len())
         .filter(|&i| chapters[i].content.contains(lint::GLOSSARY_HEADER))
         .collect();
@@ -146,10 +154,9 @@ fn splice_book(
         .iter()
         .flat_map(|c| section_numbers(&c.content))
         .collect();
-    let mut problems = Vec::new();
     let mut out = HashMap::new();
     for (i, ch) in chapters.iter().enumerate() {
-        let mut edits = snippet_edits(engine, report, i, ch, &figures);
+        let mut edits = snippet_edits(engine, report, i, ch, &figures, &exercises);
         let (values, twice) = values::page_values(report, i);
         problems.extend(twice);
         let mut numbers = code_numbers(&ch.content);
@@ -163,6 +170,7 @@ fn splice_book(
         };
         let known = Known {
             figures,
+            exercises,
             values,
             numbers,
             avoided,
@@ -173,7 +181,7 @@ fn splice_book(
             &known,
             &mut problems,
         ));
-        figures = known.figures;
+        (figures, exercises) = (known.figures, known.exercises);
         out.insert(ch.path.clone(), apply(&ch.content, edits));
     }
     if !problems.is_empty() {
@@ -275,6 +283,7 @@ fn snippet_edits(
     chapter: usize,
     ch: &ChapterSource,
     figures: &HashMap<String, FigureInfo>,
+    exercises: &HashMap<String, Exercise>,
 ) -> Vec<(Range<usize>, String)> {
     let mut edits = Vec::new();
     for (i, s) in report
@@ -314,13 +323,23 @@ fn snippet_edits(
                 })
             })
             .collect();
-        let html = render::snippet_block(&sn.attrs.kind, output.map(|(o, _)| o), &placed);
+        let mut html = render::snippet_block(&sn.attrs.kind, output.map(|(o, _)| o), &placed);
+        if sn.attrs.predict {
+            html = render::folded("nb-predict", "실행 결과 보기", &html);
+        }
         let newline = if ch.content[..sn.block.end].ends_with('\n') {
             ""
         } else {
             "\n"
         };
-        edits.push((sn.block.end..sn.block.end, format!("{newline}\n{html}\n\n")));
+        let mut after = format!("{newline}\n{html}\n\n");
+        // A solution: the code and its output in one folded block.
+        if let Some(e) = sn.attrs.solution.as_ref().and_then(|l| exercises.get(l)) {
+            let (open, close) = render::solution(&e.number);
+            edits.push((sn.block.start..sn.block.start, open));
+            after.push_str(&close);
+        }
+        edits.push((sn.block.end..sn.block.end, after));
     }
     edits
 }
@@ -399,6 +418,7 @@ fn prose_edits(
                     }
                     let generated = match d.kind {
                         Directive::Fig => figure_link(ch, &known.figures, &d.args),
+                        Directive::Exercise => exercise_mark(&known.exercises, &d.args),
                         Directive::Value => values::render(&known.values, &d.args, d.range.start)
                             .map(|text| (text.clone(), text)),
                     };
@@ -467,6 +487,8 @@ fn section_numbers(content: &str) -> Vec<String> {
 struct Known {
     /// Every figure of the book, by label.
     figures: HashMap<String, FigureInfo>,
+    /// Every exercise of the book, by label.
+    exercises: HashMap<String, Exercise>,
     /// The values published on the page.
     values: PageValues,
     /// Numbers prose may write by hand: those in the page's code, and the
@@ -474,6 +496,21 @@ struct Known {
     numbers: BTreeSet<String>,
     /// Words the glossary says the book does not use, with the term to write.
     avoided: Vec<(String, String)>,
+}
+
+/// The mark for `{{#exercise label}}`, and how it reads.
+fn exercise_mark(
+    exercises: &HashMap<String, Exercise>,
+    label: &str,
+) -> Result<(String, String), String> {
+    let e = exercises.get(label).ok_or("is not numbered")?;
+    Ok((
+        format!(
+            "<span class=\"nb-exercise\" id=\"ex-{label}\">{}</span>",
+            e.number
+        ),
+        e.number.clone(),
+    ))
 }
 
 /// The link for `{{#fig label}}`, and how it reads.
@@ -533,6 +570,8 @@ enum Directive {
     Fig,
     /// `{{#value name format}}`: a published number.
     Value,
+    /// `{{#exercise label}}`: an exercise's number, where it is set.
+    Exercise,
 }
 
 /// One directive in the source.
@@ -551,8 +590,11 @@ struct DirectiveAt {
 /// is looked for in the source itself: CommonMark takes `\{` for an
 /// escape, so the text event starts after it.
 fn directives(content: &str, range: Range<usize>) -> Vec<DirectiveAt> {
-    const OPEN: [(&str, Directive); 2] =
-        [("{{#fig ", Directive::Fig), ("{{#value ", Directive::Value)];
+    const OPEN: [(&str, Directive); 3] = [
+        ("{{#fig ", Directive::Fig),
+        ("{{#value ", Directive::Value),
+        (exercises::OPEN, Directive::Exercise),
+    ];
     let mut found = Vec::new();
     let mut from = range.start;
     while let Some((start, open, kind)) = OPEN
@@ -703,6 +745,7 @@ mod tests {
         )]);
         let known = Known {
             figures,
+            exercises: HashMap::new(),
             values,
             numbers: code_numbers(content),
             avoided: vec![("원소".into(), "항목".into())],

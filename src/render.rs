@@ -39,6 +39,27 @@ pub fn snippet_block(kind: &Kind, output: Option<&Output>, figures: &[PlacedFigu
     html
 }
 
+/// `html` folded under `summary`, closed until the reader opens it (the
+/// print view opens every fold: theme/korean-search.js).
+pub fn folded(class: &str, summary: &str, html: &str) -> String {
+    format!(
+        "<details class=\"{class}\"><summary>{}</summary>{html}</details>",
+        escape(summary)
+    )
+}
+
+/// What goes before and after a solution snippet: a fold that holds the
+/// code (markdown between them) and its output.
+pub fn solution(number: &str) -> (String, String) {
+    (
+        format!(
+            "<details class=\"nb-solution\"><summary>{} 풀이</summary>\n\n",
+            escape(number)
+        ),
+        "</details>\n\n".to_string(),
+    )
+}
+
 fn note(text: &str) -> String {
     format!("<div class=\"nb-note\">{}</div>", escape(text))
 }

@@ -470,3 +470,49 @@ fn values_published_by_a_snippet_are_stated_in_the_prose() {
     assert!(err.contains("bad.md:3: `0.98` is typed by hand"), "{err}");
     assert!(err.contains("value `acc` is published twice"), "{err}");
 }
+
+#[test]
+fn exercises_have_folded_solutions_and_predictions() {
+    let chapter = "# 2.9 E\n\n{{#exercise ex-sum}}은(는) 무엇을 출력할까요?\n\n\
+                   ```rust,predict\nprintln!(\"{}\", 1 + 2);\n```\n\n\
+                   ```rust,solution=ex-sum\nlet answer = 1 + 2; // 덧셈\nprintln!(\"답: {answer}\");\n```\n";
+    let (dir, pre) = book("exercises", chapter);
+    let book = nnblocks::load_book(dir.path(), clone(&pre)).unwrap();
+    book.build().unwrap();
+    let html = fs::read_to_string(dir.path().join("out/bad.html")).unwrap();
+    assert!(
+        html.contains("<span class=\"nb-exercise\" id=\"ex-ex-sum\">연습 2-1</span>은 무엇을"),
+        "{html}"
+    );
+    let predicted = html
+        .split("<details class=\"nb-predict\"><summary>실행 결과 보기</summary>")
+        .nth(1)
+        .expect("the predicted output is folded");
+    let folded = &predicted[..predicted.find("</details>").unwrap()];
+    assert!(folded.contains("class=\"nb-output\""), "{folded}");
+    let solution = html
+        .split("<details class=\"nb-solution\"><summary>연습 2-1 풀이</summary>")
+        .nth(1)
+        .expect("the solution is folded");
+    let inside = &solution[..solution.find("</details>").unwrap()];
+    assert!(
+        inside.contains("let answer") && inside.contains("답: 3"),
+        "{inside}"
+    );
+
+    // An exercise without its solution, and a solution without its exercise.
+    fs::write(
+        dir.path().join("book/bad.md"),
+        "# 2.9 E\n\n{{#exercise lonely}} 풀어 보세요.\n\n```rust,solution=nowhere\nprintln!();\n```\n",
+    )
+    .unwrap();
+    let err = build_error(dir.path(), &pre);
+    assert!(
+        err.contains("bad.md:3: {{#exercise lonely}} has no solution"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.md:5: solution=nowhere solves no exercise"),
+        "{err}"
+    );
+}

@@ -1,0 +1,171 @@
+//! Exercises and their worked solutions. Prose marks an exercise with
+//! `{{#exercise LABEL}}`, which reads "연습 2-3" (numbered in reading order
+//! like figures); a snippet after it on the same page with
+//! `solution=LABEL` is its solution, drawn folded under "연습 2-3 풀이". Every
+//! exercise has exactly one solution and every solution its exercise: the
+//! book does not build otherwise.
+
+use crate::engine::Report;
+use crate::snippet::{self, Diagnostic, Lines, Location};
+use mdbook_markdown::pulldown_cmark::{Event, Tag, TagEnd};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// An exercise: its number, page and place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exercise {
+    /// `연습 2-3`.
+    pub number: String,
+    pub chapter: usize,
+    /// Byte offset of its `{{#exercise}}` in the page.
+    pub offset: usize,
+    pub location: Location,
+}
+
+pub const OPEN: &str = "{{#exercise ";
+
+/// Every exercise of the book by label, numbered per chapter with
+/// `prefixes[chapter]` (`Some("2")` gives `연습 2-k`, `None` gives `연습 k`).
+/// `display` names a chapter in messages.
+pub fn number(
+    pages: &[(&Path, &str)],
+    prefixes: &[Option<String>],
+    display: impl Fn(&Path) -> std::path::PathBuf,
+) -> (HashMap<String, Exercise>, Vec<Diagnostic>) {
+    let mut exercises = HashMap::new();
+    let mut problems = Vec::new();
+    let mut counters: HashMap<Option<String>, usize> = HashMap::new();
+    for (chapter, (path, content)) in pages.iter().enumerate() {
+        let lines = Lines::new(content);
+        for (offset, label) in marks(content) {
+            let prefix = &prefixes[chapter];
+            let n = counters.entry(prefix.clone()).or_default();
+            *n += 1;
+            let number = match prefix {
+                Some(p) => format!("연습 {p}-{n}"),
+                None => format!("연습 {n}"),
+            };
+            let location = Location {
+                file: display(path),
+                line: lines.line_of(offset),
+            };
+            let exercise = Exercise {
+                number,
+                chapter,
+                offset,
+                location: location.clone(),
+            };
+            if let Some(first) = exercises.insert(label.clone(), exercise) {
+                problems.push(Diagnostic {
+                    location,
+                    message: format!(
+                        "exercise `{label}` is defined twice (first at {})",
+                        first.location
+                    ),
+                });
+            }
+        }
+    }
+    (exercises, problems)
+}
+
+/// `{{#exercise LABEL}}` in a page's prose (not in code, not escaped):
+/// `(offset, label)`.
+fn marks(content: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut in_code_block = false;
+    for (event, range) in snippet::parser(content).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::Text(_) if !in_code_block => {
+                let text = &content[range.clone()];
+                let mut from = 0;
+                while let Some(i) = text[from..].find(OPEN) {
+                    let start = from + i;
+                    let Some(close) = text[start..].find("}}") else {
+                        break;
+                    };
+                    let escaped = content[..range.start + start].ends_with('\\');
+                    if !escaped {
+                        let label = text[start + OPEN.len()..start + close].trim();
+                        found.push((range.start + start, label.to_string()));
+                    }
+                    from = start + close + 2;
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Every solution must follow its exercise on the same page, and every
+/// exercise must have exactly one solution.
+pub fn check_solutions(exercises: &HashMap<String, Exercise>, report: &Report) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut solved: HashMap<&str, &Location> = HashMap::new();
+    for s in &report.snippets {
+        let Some(label) = &s.snippet.attrs.solution else {
+            continue;
+        };
+        let at = &s.snippet.location;
+        let problem = match exercises.get(label) {
+            None => Some(format!(
+                "solution={label} solves no exercise: write {{{{#exercise {label}}}}} in the prose before it"
+            )),
+            Some(e) if e.chapter != s.chapter || e.offset > s.snippet.block.start => Some(format!(
+                "solution={label} must come after its exercise ({}), on the same page",
+                e.location
+            )),
+            Some(_) => solved.insert(label, at).map(|first| {
+                format!("exercise `{label}` has a second solution (first at {first})")
+            }),
+        };
+        if let Some(message) = problem {
+            problems.push(Diagnostic {
+                location: at.clone(),
+                message,
+            });
+        }
+    }
+    let mut unsolved: Vec<_> = (exercises.iter())
+        .filter(|(label, _)| !solved.contains_key(label.as_str()))
+        .map(|(label, e)| Diagnostic {
+            location: e.location.clone(),
+            message: format!(
+                "{{{{#exercise {label}}}}} has no solution: add a snippet with solution={label} after it"
+            ),
+        })
+        .collect();
+    unsolved.sort_by(|a, b| a.location.cmp(&b.location));
+    problems.extend(unsolved);
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exercises_are_numbered_per_chapter_and_found_in_prose_only() {
+        let a = "# 2.1 A\n\n{{#exercise one}} 모양은?\n\n```text\n{{#exercise not}}\n```\n\n\\{{#exercise shown}} `{{#exercise code}}`\n\n{{#exercise two}}\n";
+        let b = "{{#exercise three}} and {{#exercise one}}\n";
+        let pages = [(Path::new("a.md"), a), (Path::new("b.md"), b)];
+        let (found, problems) = number(&pages, &[Some("2".into()), None], |p| p.to_path_buf());
+        let numbered = |l: &str| found[l].number.clone();
+        assert_eq!(
+            (numbered("two"), numbered("three"), found.len()),
+            ("연습 2-2".to_string(), "연습 1".to_string(), 3)
+        );
+        assert_eq!(found["two"].location.to_string(), "a.md:11");
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("b.md:1: exercise `one` is defined twice (first at a.md:3)"),
+            "{}",
+            problems[0]
+        );
+    }
+}
