@@ -355,7 +355,7 @@ impl Engine {
     }
 
     /// Whether a chapter (as messages name it) is one `run_only` selects.
-    fn selected(&self, file: &Path) -> bool {
+    pub fn selected(&self, file: &Path) -> bool {
         self.run_only
             .as_ref()
             .is_none_or(|only| only.iter().any(|o| file.ends_with(o) || o.ends_with(file)))
