@@ -52,6 +52,7 @@ pub fn format_value(v: f32) -> String {
     }
 }
 
+// ANCHOR: grid
 /// A grid of `rows` (each a row of values) with its top left corner at
 /// `(x, y)`, `cell` pixels per cell; `cell_style(i, j, value)` colours each
 /// cell.
@@ -85,6 +86,7 @@ pub fn grid(
     }
     Ok(())
 }
+// ANCHOR_END: grid
 
 /// An operand of a broadcast operation as drawn: its values at the full
 /// (broadcast) shape, and the part of that shape it stores. Shapes are

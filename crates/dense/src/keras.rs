@@ -127,6 +127,7 @@ impl<D: Device<f32> + 'static> Model<D> {
         self.velocity = None;
     }
 
+    // ANCHOR: model_fit
     /// Trains on `inputs` (`(n, 784)` in `[0, 1]`) and their `labels`
     /// (0 to 9): `epochs` passes over the samples in a seeded random order,
     /// one RMSprop update per batch.
@@ -213,6 +214,7 @@ impl<D: Device<f32> + 'static> Model<D> {
         self.velocity = Some(stepper.into_velocity());
         Ok(history)
     }
+    // ANCHOR_END: model_fit
 
     /// The class probabilities of every input, computed by the dfdx network
     /// in chunks of 2,048 samples.

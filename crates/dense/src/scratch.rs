@@ -176,6 +176,7 @@ pub fn one_training_step<D: Device<f32>>(
     loss
 }
 
+// ANCHOR: scratch_fit
 /// Trains for `epochs` passes over the data, printing the loss every 100
 /// batches. Returns every batch's loss.
 pub fn fit<D: Device<f32>>(
@@ -200,6 +201,7 @@ pub fn fit<D: Device<f32>>(
     }
     losses
 }
+// ANCHOR_END: scratch_fit
 
 /// The fraction of `images` whose most probable class is their label.
 pub fn evaluate<D: Device<f32>>(

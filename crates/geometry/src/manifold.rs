@@ -150,6 +150,7 @@ pub const LEARNING_RATE: f64 = 1e-2;
 /// zero, so each step moves the points no more than it must.
 pub const WEIGHT_DECAY: f64 = 0.1;
 
+// ANCHOR: manifold_fit
 /// Trains `model` on all of `sheets` at once (one full batch per step) for
 /// `steps` steps of Adam ([`LEARNING_RATE`], [`WEIGHT_DECAY`]), minimizing
 /// the cross-entropy; returns the loss of every step.
@@ -185,6 +186,7 @@ where
     }
     losses
 }
+// ANCHOR_END: manifold_fit
 
 /// The share of points whose larger logit is their own colour's.
 pub fn accuracy<D: Device<f32>>(

@@ -187,6 +187,7 @@ impl Graph {
         locals
     }
 
+    // ANCHOR: backward
     /// The backward pass: grad(`output`, node) for every node, by walking
     /// from `output` back through the graph, multiplying local derivatives
     /// along each path and summing over paths.
@@ -201,6 +202,7 @@ impl Graph {
         }
         grads
     }
+    // ANCHOR_END: backward
 
     /// Whether the gradient of `node` is wanted: it is trainable, or
     /// computed from something trainable.

@@ -54,6 +54,7 @@ impl<const N: usize> Path<N> {
     }
 }
 
+// ANCHOR: descend
 /// Descends the loss `f` of `N` parameters from `start`, computing each
 /// gradient with dfdx on `dev`.
 ///
@@ -93,6 +94,7 @@ where
     }
     Path { points, losses }
 }
+// ANCHOR_END: descend
 
 #[cfg(test)]
 mod tests {

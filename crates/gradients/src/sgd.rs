@@ -129,6 +129,7 @@ impl History {
     }
 }
 
+// ANCHOR: train
 /// Trains y = w·x + b from w = 0, b = 0 on `data` with SGD, shuffling the
 /// samples every epoch and updating once per batch (the last batch of an
 /// epoch may be smaller).
@@ -182,6 +183,7 @@ pub fn train<D: Device<f32>>(
         losses,
     })
 }
+// ANCHOR_END: train
 
 #[cfg(test)]
 mod tests {
