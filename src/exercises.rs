@@ -24,6 +24,10 @@ pub struct Exercise {
 
 pub const OPEN: &str = "{{#exercise ";
 
+/// Where a solution's fold opens, when it holds prose before the solution
+/// snippet (the explanation): `{{#solution LABEL}}` on a line of its own.
+pub const SOLUTION_OPEN: &str = "{{#solution ";
+
 /// Every exercise of the book by label, numbered per chapter with
 /// `prefixes[chapter]` (`Some("2")` gives `연습 2-k`, `None` gives `연습 k`).
 /// `display` names a chapter in messages.
@@ -37,7 +41,7 @@ pub fn number(
     let mut counters: HashMap<Option<String>, usize> = HashMap::new();
     for (chapter, (path, content)) in pages.iter().enumerate() {
         let lines = Lines::new(content);
-        for (offset, label) in marks(content) {
+        for (offset, label) in marks(content, OPEN) {
             let prefix = &prefixes[chapter];
             let n = counters.entry(prefix.clone()).or_default();
             *n += 1;
@@ -69,9 +73,9 @@ pub fn number(
     (exercises, problems)
 }
 
-/// `{{#exercise LABEL}}` in a page's prose (not in code, not escaped):
-/// `(offset, label)`.
-fn marks(content: &str) -> Vec<(usize, String)> {
+/// `{{#exercise LABEL}}` (or another directive that `open` starts) in a
+/// page's prose, not in code and not escaped: `(offset, label)`.
+pub fn marks(content: &str, open: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     let mut in_code_block = false;
     for (event, range) in snippet::parser(content).into_offset_iter() {
@@ -81,14 +85,14 @@ fn marks(content: &str) -> Vec<(usize, String)> {
             Event::Text(_) if !in_code_block => {
                 let text = &content[range.clone()];
                 let mut from = 0;
-                while let Some(i) = text[from..].find(OPEN) {
+                while let Some(i) = text[from..].find(open) {
                     let start = from + i;
                     let Some(close) = text[start..].find("}}") else {
                         break;
                     };
                     let escaped = content[..range.start + start].ends_with('\\');
                     if !escaped {
-                        let label = text[start + OPEN.len()..start + close].trim();
+                        let label = text[start + open.len()..start + close].trim();
                         found.push((range.start + start, label.to_string()));
                     }
                     from = start + close + 2;
@@ -102,8 +106,37 @@ fn marks(content: &str) -> Vec<(usize, String)> {
 
 /// Every solution must follow its exercise on the same page, and every
 /// exercise must have exactly one solution.
-pub fn check_solutions(exercises: &HashMap<String, Exercise>, report: &Report) -> Vec<Diagnostic> {
+pub fn check_solutions(
+    exercises: &HashMap<String, Exercise>,
+    report: &Report,
+    pages: &[(&Path, &str)],
+    display: impl Fn(&Path) -> std::path::PathBuf,
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    // A fold opened early must close at its solution, after its exercise.
+    for (chapter, (path, content)) in pages.iter().enumerate() {
+        for (offset, label) in marks(content, SOLUTION_OPEN) {
+            let solution = report.snippets.iter().find(|s| {
+                s.chapter == chapter && s.snippet.attrs.solution.as_deref() == Some(label.as_str())
+            });
+            let fits = exercises
+                .get(&label)
+                .is_some_and(|e| e.chapter == chapter && e.offset < offset)
+                && solution.is_some_and(|s| s.snippet.block.start > offset);
+            if !fits {
+                problems.push(Diagnostic {
+                    location: Location {
+                        file: display(path),
+                        line: Lines::new(content).line_of(offset),
+                    },
+                    message: format!(
+                        "{{{{#solution {label}}}}} must come after {{{{#exercise {label}}}}} and before \
+                         the snippet with solution={label}, on the same page"
+                    ),
+                });
+            }
+        }
+    }
     let mut solved: HashMap<&str, &Location> = HashMap::new();
     for s in &report.snippets {
         let Some(label) = &s.snippet.attrs.solution else {

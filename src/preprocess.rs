@@ -142,7 +142,12 @@ fn splice_book(
     let prefixes: Vec<Option<String>> = titles.iter().map(|t| chapter_number(t)).collect();
     let (mut exercises, twice) = exercises::number(&pages, &prefixes, |p| engine.display_path(p));
     let mut problems = twice;
-    problems.extend(exercises::check_solutions(&exercises, report));
+    problems.extend(exercises::check_solutions(
+        &exercises,
+        report,
+        &pages,
+        |p| engine.display_path(p),
+    ));
     let glossary: Vec<usize> = (0..chapters.len())
         .filter(|&i| chapters[i].content.contains(lint::GLOSSARY_HEADER))
         .collect();
@@ -156,7 +161,11 @@ fn splice_book(
         .collect();
     let mut out = HashMap::new();
     for (i, ch) in chapters.iter().enumerate() {
-        let mut edits = snippet_edits(engine, report, i, ch, &figures, &exercises);
+        let opened: Vec<String> = (exercises::marks(&ch.content, exercises::SOLUTION_OPEN))
+            .into_iter()
+            .map(|(_, label)| label)
+            .collect();
+        let mut edits = snippet_edits(engine, report, i, ch, &figures, &exercises, &opened);
         let (values, twice) = values::page_values(report, i);
         problems.extend(twice);
         let mut numbers = code_numbers(&ch.content);
@@ -287,6 +296,7 @@ fn snippet_edits(
     ch: &ChapterSource,
     figures: &HashMap<String, FigureInfo>,
     exercises: &HashMap<String, Exercise>,
+    opened: &[String],
 ) -> Vec<(Range<usize>, String)> {
     let mut edits = Vec::new();
     for (i, s) in report
@@ -337,9 +347,14 @@ fn snippet_edits(
         };
         let mut after = format!("{newline}\n{html}\n\n");
         // A solution: the code and its output in one folded block.
-        if let Some(e) = sn.attrs.solution.as_ref().and_then(|l| exercises.get(l)) {
+        if let Some((label, e)) =
+            (sn.attrs.solution.as_ref()).and_then(|l| exercises.get(l).map(|e| (l, e)))
+        {
             let (open, close) = render::solution(&e.number);
-            edits.push((sn.block.start..sn.block.start, open));
+            // Unless `{{#solution LABEL}}` opened it earlier, above the explanation.
+            if !opened.contains(label) {
+                edits.push((sn.block.start..sn.block.start, open));
+            }
             after.push_str(&close);
         }
         edits.push((sn.block.end..sn.block.end, after));
@@ -422,6 +437,7 @@ fn prose_edits(
                     let generated = match d.kind {
                         Directive::Fig => figure_link(ch, &known.figures, &d.args),
                         Directive::Exercise => exercise_mark(&known.exercises, &d.args),
+                        Directive::Solution => solution_opening(&ch.content, &known.exercises, &d),
                         Directive::Value => values::render(&known.values, &d.args, d.range.start)
                             .map(|text| (text.clone(), text)),
                     };
@@ -516,6 +532,24 @@ fn exercise_mark(
     ))
 }
 
+/// The fold's opening for `{{#solution label}}`, which must stand alone on
+/// its line (it becomes an HTML block).
+fn solution_opening(
+    content: &str,
+    exercises: &HashMap<String, Exercise>,
+    d: &DirectiveAt,
+) -> Result<(String, String), String> {
+    let line_start = content[..d.range.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = content[d.range.end..]
+        .find('\n')
+        .map_or(content.len(), |i| d.range.end + i);
+    if content[line_start..line_end].trim() != &content[d.range.clone()] {
+        return Err("must stand alone on its line".into());
+    }
+    let e = exercises.get(&d.args).ok_or("solves no exercise")?;
+    Ok((render::solution(&e.number).0, String::new()))
+}
+
 /// The link for `{{#fig label}}`, and how it reads.
 fn figure_link(
     ch: &ChapterSource,
@@ -575,6 +609,9 @@ enum Directive {
     Value,
     /// `{{#exercise label}}`: an exercise's number, where it is set.
     Exercise,
+    /// `{{#solution label}}`: where the solution's fold opens, above its
+    /// explanation.
+    Solution,
 }
 
 /// One directive in the source.
@@ -593,10 +630,11 @@ struct DirectiveAt {
 /// is looked for in the source itself: CommonMark takes `\{` for an
 /// escape, so the text event starts after it.
 fn directives(content: &str, range: Range<usize>) -> Vec<DirectiveAt> {
-    const OPEN: [(&str, Directive); 3] = [
+    const OPEN: [(&str, Directive); 4] = [
         ("{{#fig ", Directive::Fig),
         ("{{#value ", Directive::Value),
         (exercises::OPEN, Directive::Exercise),
+        (exercises::SOLUTION_OPEN, Directive::Solution),
     ];
     let mut found = Vec::new();
     let mut from = range.start;
