@@ -7,7 +7,7 @@ use crate::key::{KeyEnv, WorkspaceCrate};
 use crate::lock::WorkLock;
 use crate::outcome::{self, CellOutcome};
 use crate::plan::{DevicePlan, Plan, compile_fail_id};
-use crate::registry::{BuildResult, ErrorSite, Registry, rewrite_locations};
+use crate::registry::{BuildResult, ErrorSite, Registry, renumber_gutter, rewrite_locations};
 use crate::settle::{self, Settlement, Stored};
 use crate::snippet::{Diagnostic, Location};
 use crate::store::{Output, Store};
@@ -529,7 +529,9 @@ fn blame(plan: &Plan, built: &BuildResult) -> (BTreeSet<String>, Vec<Diagnostic>
                     continue;
                 };
                 broken.insert(id.clone());
-                let text = rewrite_locations(&e.rendered, &program.file(), |l| {
+                let excerpt =
+                    renumber_gutter(&e.rendered, &program.file(), |l| program.book_line(l).line);
+                let text = rewrite_locations(&excerpt, &program.file(), |l| {
                     program.book_line(l).to_string()
                 });
                 let location = program.book_line(*line);

@@ -552,6 +552,60 @@ fn remove_others(dir: &Path, keep: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
+/// Renumbers the source excerpts that rustc shows under `--> file:LINE`
+/// with `map(LINE)`, widening the gutter when the new numbers are longer,
+/// so the excerpt's line numbers agree with the location above it.
+pub fn renumber_gutter(text: &str, file: &str, map: impl Fn(usize) -> usize) -> String {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let arrow = lines[i].trim_start();
+        let ours = arrow.starts_with("--> ") && arrow[4..].starts_with(&format!("{file}:"));
+        if !ours {
+            out.push_str(lines[i]);
+            i += 1;
+            continue;
+        }
+        let numbered = |l: &str| {
+            let digits: String = l
+                .trim_start()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let rest = &l.trim_start()[digits.len()..];
+            (!digits.is_empty() && rest.trim_start().starts_with('|')).then_some(digits)
+        };
+        // The excerpt: this line and the gutter lines after it.
+        let end = (i + 1..lines.len())
+            .find(|&j| !lines[j].starts_with(' ') && numbered(lines[j]).is_none())
+            .unwrap_or(lines.len());
+        let new_width = (i + 1..end)
+            .filter_map(|j| numbered(lines[j]))
+            .map(|d| map(d.parse().unwrap_or(0)).to_string().len())
+            .max()
+            .unwrap_or(0);
+        let old_width = lines[i].len() - arrow.len();
+        let pad = " ".repeat(new_width.saturating_sub(old_width));
+        for line in &lines[i..end] {
+            match numbered(line) {
+                Some(d) => {
+                    let after = &line.trim_start()[d.len()..];
+                    let n = map(d.parse().unwrap_or(0)).to_string();
+                    let width = old_width.max(new_width);
+                    out.push_str(&format!("{n:>width$}{after}"));
+                }
+                None => {
+                    out.push_str(&pad);
+                    out.push_str(line);
+                }
+            }
+        }
+        i = end;
+    }
+    out
+}
+
 /// Rewrites `file:LINE` in compiler text with `map(LINE)`.
 pub fn rewrite_locations(text: &str, file: &str, map: impl Fn(usize) -> String) -> String {
     let pattern = format!("{file}:");
@@ -637,6 +691,16 @@ mod tests {
         let noted = "error\n   = note: the full name for the type has been written to 'target/x.txt'\n   \
                      = note: consider using `--verbose` to print the full type name to the console\n\nend";
         assert_eq!(r.scrub(noted), "error\n\nend");
+    }
+
+    #[test]
+    fn excerpts_are_renumbered_with_their_location() {
+        let text = "error[E0308]: mismatched types\n --> src/p_a.rs:9:14\n  |\n9 | let x: i32 = \"t\";\n  |        ---\n\nerror: other\n --> src/other.rs:9:1\n  |\n9 | x\n";
+        let renumbered = renumber_gutter(text, "src/p_a.rs", |l| l + 100);
+        assert_eq!(
+            renumbered,
+            "error[E0308]: mismatched types\n   --> src/p_a.rs:9:14\n    |\n109 | let x: i32 = \"t\";\n    |        ---\n\nerror: other\n --> src/other.rs:9:1\n  |\n9 | x\n"
+        );
     }
 
     #[test]
