@@ -290,9 +290,10 @@ impl Engine {
     }
 
     /// Writes the registry crate for the whole book, as a build would, and
-    /// returns what a device check must run: every runnable program, with
-    /// its cells' store keys as this build computes them.
-    pub fn device_plan(&self, chapters: &[ChapterSource]) -> Result<DevicePlan> {
+    /// returns what a device check must run (every runnable program, with
+    /// its cells' store keys as this engine computes them), with the plan it
+    /// was cut from and the key environment, for building that registry.
+    pub fn device_plan(&self, chapters: &[ChapterSource]) -> Result<(DevicePlan, Plan, KeyEnv)> {
         let (plan, env) = self.plan(chapters)?;
         anyhow::ensure!(
             plan.problems.is_empty(),
@@ -306,25 +307,26 @@ impl Engine {
         let sources: Vec<_> = plan.programs.iter().map(|p| p.source(&plan)).collect();
         self.registry().write(&sources, &[], &env.crates)?;
         let store = self.src_dir.join("outputs");
-        Ok(DevicePlan {
+        let device = DevicePlan {
             store: store
                 .strip_prefix(&self.root)
                 .unwrap_or(&store)
                 .to_path_buf(),
-            programs: (plan.programs.into_iter())
+            programs: (plan.programs.iter())
                 .filter(|p| matches!(p.kind, Kind::Run | Kind::ShouldPanic))
+                .cloned()
                 .collect(),
-        })
+        };
+        Ok((device, plan, env))
     }
 
-    /// Builds the registry of every program of `chapters` with this
-    /// engine's features (`cuda` from `cargo run --features cuda`) and
-    /// returns the binary; fails with every compiler error otherwise.
-    pub fn build_registry(&self, chapters: &[ChapterSource]) -> Result<PathBuf> {
-        let (plan, env) = self.plan(chapters)?;
+    /// Builds the registry of every program of `plan` with this engine's
+    /// features (`cuda` from `cargo run --features cuda`) and returns the
+    /// binary; fails with every compiler error otherwise.
+    pub fn build_registry(&self, plan: &Plan, crates: &[WorkspaceCrate]) -> Result<PathBuf> {
         let _lock = WorkLock::acquire(&self.work_dir)?;
         let all: Vec<usize> = (0..plan.programs.len()).collect();
-        let compiled = self.compile(&mut self.registry(), &plan, &all, &[], &env.crates)?;
+        let compiled = self.compile(&mut self.registry(), plan, &all, &[], crates)?;
         match compiled.executable {
             Some(exe) if compiled.failures.is_empty() => Ok(exe),
             _ => anyhow::bail!(

@@ -5,9 +5,9 @@
 //! exercise has exactly one solution and every solution its exercise: the
 //! book does not build otherwise.
 
+use crate::directive::{self, Directive};
 use crate::engine::Report;
-use crate::snippet::{self, Diagnostic, Lines, Location};
-use mdbook_markdown::pulldown_cmark::{Event, Tag, TagEnd};
+use crate::snippet::{Diagnostic, Lines, Location};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -22,12 +22,6 @@ pub struct Exercise {
     pub location: Location,
 }
 
-pub const OPEN: &str = "{{#exercise ";
-
-/// Where a solution's fold opens, when it holds prose before the solution
-/// snippet (the explanation): `{{#solution LABEL}}` on a line of its own.
-pub const SOLUTION_OPEN: &str = "{{#solution ";
-
 /// Every exercise of the book by label, numbered per chapter with
 /// `prefixes[chapter]` (`Some("2")` gives `연습 2-k`, `None` gives `연습 k`).
 /// `display` names a chapter in messages.
@@ -41,7 +35,7 @@ pub fn number(
     let mut counters: HashMap<Option<String>, usize> = HashMap::new();
     for (chapter, (path, content)) in pages.iter().enumerate() {
         let lines = Lines::new(content);
-        for (offset, label) in marks(content, OPEN) {
+        for (offset, label) in marks(content, Directive::Exercise) {
             let prefix = &prefixes[chapter];
             let n = counters.entry(prefix.clone()).or_default();
             *n += 1;
@@ -73,35 +67,12 @@ pub fn number(
     (exercises, problems)
 }
 
-/// `{{#exercise LABEL}}` (or another directive that `open` starts) in a
-/// page's prose, not in code and not escaped: `(offset, label)`.
-pub fn marks(content: &str, open: &str) -> Vec<(usize, String)> {
-    let mut found = Vec::new();
-    let mut in_code_block = false;
-    for (event, range) in snippet::parser(content).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
-            Event::End(TagEnd::CodeBlock) => in_code_block = false,
-            Event::Text(_) if !in_code_block => {
-                let text = &content[range.clone()];
-                let mut from = 0;
-                while let Some(i) = text[from..].find(open) {
-                    let start = from + i;
-                    let Some(close) = text[start..].find("}}") else {
-                        break;
-                    };
-                    let escaped = content[..range.start + start].ends_with('\\');
-                    if !escaped {
-                        let label = text[start + open.len()..start + close].trim();
-                        found.push((range.start + start, label.to_string()));
-                    }
-                    from = start + close + 2;
-                }
-            }
-            _ => {}
-        }
-    }
-    found
+/// The directives of `kind` in a page's prose, not escaped: `(offset, label)`.
+pub fn marks(content: &str, kind: Directive) -> Vec<(usize, String)> {
+    (directive::in_prose(content).into_iter())
+        .filter(|d| d.kind == kind && !d.escaped)
+        .map(|d| (d.range.start, d.args))
+        .collect()
 }
 
 /// Every solution must follow its exercise on the same page, and every
@@ -115,7 +86,7 @@ pub fn check_solutions(
     let mut problems = Vec::new();
     // A fold opened early must close at its solution, after its exercise.
     for (chapter, (path, content)) in pages.iter().enumerate() {
-        for (offset, label) in marks(content, SOLUTION_OPEN) {
+        for (offset, label) in marks(content, Directive::Solution) {
             let solution = report.snippets.iter().find(|s| {
                 s.chapter == chapter && s.snippet.attrs.solution.as_deref() == Some(label.as_str())
             });

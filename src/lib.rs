@@ -9,6 +9,7 @@
 pub mod attrs;
 pub mod compare;
 pub mod device;
+pub mod directive;
 pub mod engine;
 pub mod exercises;
 pub mod key;
@@ -80,7 +81,7 @@ fn engine_and_chapters(
 /// plan a device check runs (see [`device`]).
 pub fn device_plan(root: &Path, preprocessor: Nnblocks) -> Result<plan::DevicePlan> {
     let (engine, chapters) = engine_and_chapters(root, preprocessor)?;
-    cpu_engine(engine).device_plan(&chapters)
+    Ok(cpu_engine(engine).device_plan(&chapters)?.0)
 }
 
 /// The store holds CPU outputs: plan with the keys a CPU build computes,
@@ -95,8 +96,11 @@ fn cpu_engine(mut engine: engine::Engine) -> engine::Engine {
 /// (`cargo run --features cuda -- device-check` on a machine with a GPU).
 pub fn device_check(root: &Path, preprocessor: Nnblocks) -> Result<Vec<device::Row>> {
     let (engine, chapters) = engine_and_chapters(root, preprocessor)?;
-    let plan = cpu_engine(engine.clone()).device_plan(&chapters)?;
-    device::check(&plan, &engine.build_registry(&chapters)?, root)
+    let (device_plan, plan, env) = cpu_engine(engine.clone()).device_plan(&chapters)?;
+    // The CPU plan's programs (their ids are the device plan's), compiled
+    // with this engine's features.
+    let registry = engine.build_registry(&plan, &env.crates)?;
+    device::check(&device_plan, &registry, root)
 }
 
 /// The book's root: the nearest folder holding `book.toml`, from `start`

@@ -3,6 +3,7 @@
 //! range. A chapter is never re-serialized: what is not replaced stays as
 //! the author wrote it.
 
+use crate::directive::{Directive, DirectiveAt, directives};
 use crate::engine::{ChapterSource, Engine, Mode, Origin, Report};
 use crate::exercises::{self, Exercise};
 use crate::lint;
@@ -135,12 +136,12 @@ fn splice_book(
     prose_numbers: &[String],
 ) -> Result<HashMap<PathBuf, String>> {
     let titles: Vec<String> = chapters.iter().map(|c| first_heading(&c.content)).collect();
-    let mut figures = number_figures(report, chapters, &titles)?;
+    let figures = number_figures(report, chapters, &titles)?;
     let pages: Vec<(&Path, &str)> = (chapters.iter())
         .map(|c| (c.path.as_path(), c.content.as_str()))
         .collect();
     let prefixes: Vec<Option<String>> = titles.iter().map(|t| chapter_number(t)).collect();
-    let (mut exercises, twice) = exercises::number(&pages, &prefixes, |p| engine.display_path(p));
+    let (exercises, twice) = exercises::number(&pages, &prefixes, |p| engine.display_path(p));
     let mut problems = twice;
     problems.extend(exercises::check_solutions(
         &exercises,
@@ -161,7 +162,7 @@ fn splice_book(
         .collect();
     let mut out = HashMap::new();
     for (i, ch) in chapters.iter().enumerate() {
-        let opened: Vec<String> = (exercises::marks(&ch.content, exercises::SOLUTION_OPEN))
+        let opened: Vec<String> = (exercises::marks(&ch.content, Directive::Solution))
             .into_iter()
             .map(|(_, label)| label)
             .collect();
@@ -171,18 +172,13 @@ fn splice_book(
         let mut numbers = code_numbers(&ch.content);
         numbers.extend(sections.iter().cloned());
         numbers.extend(prose_numbers.iter().cloned());
-        // The glossary names the words to avoid; it is the one page that may.
-        let avoided = if glossary.contains(&i) {
-            Vec::new()
-        } else {
-            avoided.clone()
-        };
         let known = Known {
-            figures,
-            exercises,
+            figures: &figures,
+            exercises: &exercises,
             values,
             numbers,
-            avoided,
+            // The glossary names the words to avoid; it is the one page that may.
+            avoided: if glossary.contains(&i) { &[] } else { &avoided },
         };
         edits.extend(prose_edits(
             &engine.display_path(&ch.path),
@@ -190,7 +186,6 @@ fn splice_book(
             &known,
             &mut problems,
         ));
-        (figures, exercises) = (known.figures, known.exercises);
         out.insert(ch.path.clone(), apply(&ch.content, edits));
     }
     // An author building one chapter is not stopped by another's prose
@@ -419,7 +414,7 @@ fn prose_edits(
                     }
                     plain = d.end;
                 }
-                for (at, word, term) in lint::avoided_in(&ch.content[range.clone()], &known.avoided)
+                for (at, word, term) in lint::avoided_in(&ch.content[range.clone()], known.avoided)
                 {
                     problems.push(Diagnostic {
                         location: at_line(range.start + at),
@@ -435,9 +430,9 @@ fn prose_edits(
                         continue;
                     }
                     let generated = match d.kind {
-                        Directive::Fig => figure_link(ch, &known.figures, &d.args),
-                        Directive::Exercise => exercise_mark(&known.exercises, &d.args),
-                        Directive::Solution => solution_opening(&ch.content, &known.exercises, &d),
+                        Directive::Fig => figure_link(ch, known.figures, &d.args),
+                        Directive::Exercise => exercise_mark(known.exercises, &d.args),
+                        Directive::Solution => solution_opening(&ch.content, known.exercises, &d),
                         Directive::Value => values::render(&known.values, &d.args, d.range.start)
                             .map(|text| (text.clone(), text)),
                     };
@@ -503,18 +498,18 @@ fn section_numbers(content: &str) -> Vec<String> {
 }
 
 /// What a page's directives and lints refer to.
-struct Known {
+struct Known<'a> {
     /// Every figure of the book, by label.
-    figures: HashMap<String, FigureInfo>,
+    figures: &'a HashMap<String, FigureInfo>,
     /// Every exercise of the book, by label.
-    exercises: HashMap<String, Exercise>,
+    exercises: &'a HashMap<String, Exercise>,
     /// The values published on the page.
     values: PageValues,
     /// Numbers prose may write by hand: those in the page's code, and the
     /// book's section numbers (`2.3`).
     numbers: BTreeSet<String>,
     /// Words the glossary says the book does not use, with the term to write.
-    avoided: Vec<(String, String)>,
+    avoided: &'a [(String, String)],
 }
 
 /// The mark for `{{#exercise label}}`, and how it reads.
@@ -598,69 +593,6 @@ fn particle_after(
         )),
         None => Ok((0, "")),
     }
-}
-
-/// What a `{{#...}}` directive of ours asks for.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Directive {
-    /// `{{#fig label}}`: a link reading the figure's number.
-    Fig,
-    /// `{{#value name format}}`: a published number.
-    Value,
-    /// `{{#exercise label}}`: an exercise's number, where it is set.
-    Exercise,
-    /// `{{#solution label}}`: where the solution's fold opens, above its
-    /// explanation.
-    Solution,
-}
-
-/// One directive in the source.
-#[derive(Debug)]
-struct DirectiveAt {
-    kind: Directive,
-    /// From `{{` to `}}`, without a backslash before it.
-    range: Range<usize>,
-    /// What follows `#fig` or `#value`, trimmed.
-    args: String,
-    /// A backslash right before `{{` in the source (outside `range`).
-    escaped: bool,
-}
-
-/// Our directives inside a text range of `content`. The escaping backslash
-/// is looked for in the source itself: CommonMark takes `\{` for an
-/// escape, so the text event starts after it.
-fn directives(content: &str, range: Range<usize>) -> Vec<DirectiveAt> {
-    const OPEN: [(&str, Directive); 4] = [
-        ("{{#fig ", Directive::Fig),
-        ("{{#value ", Directive::Value),
-        (exercises::OPEN, Directive::Exercise),
-        (exercises::SOLUTION_OPEN, Directive::Solution),
-    ];
-    let mut found = Vec::new();
-    let mut from = range.start;
-    while let Some((start, open, kind)) = OPEN
-        .iter()
-        .filter_map(|&(open, kind)| {
-            content[from..range.end]
-                .find(open)
-                .map(|i| (from + i, open, kind))
-        })
-        .min_by_key(|(start, _, _)| *start)
-    {
-        let Some(close) = content[start..range.end].find("}}") else {
-            break;
-        };
-        found.push(DirectiveAt {
-            kind,
-            range: start..start + close + 2,
-            args: content[start + open.len()..start + close]
-                .trim()
-                .to_string(),
-            escaped: content[..start].ends_with('\\'),
-        });
-        from = start + close + 2;
-    }
-    found
 }
 
 /// A link from one chapter's page to a file of the book, both relative to
@@ -784,12 +716,13 @@ mod tests {
                 },
             },
         )]);
+        let avoided = [("원소".to_string(), "항목".to_string())];
         let known = Known {
-            figures,
-            exercises: HashMap::new(),
+            figures: &figures,
+            exercises: &HashMap::new(),
             values,
             numbers: code_numbers(content),
-            avoided: vec![("원소".into(), "항목".into())],
+            avoided: &avoided,
         };
         let mut problems = Vec::new();
         let edits = prose_edits(Path::new("book/ch02/a.md"), &ch, &known, &mut problems);
