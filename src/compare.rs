@@ -132,15 +132,16 @@ fn split_svg(svg: &str) -> (String, String) {
     (tags, text)
 }
 
-/// plotters rounds SVG coordinates to whole pixels, so a value within a
-/// snippet's tolerance can still land one pixel over: under a tolerance,
-/// whole numbers in a figure's tags may differ by one.
+/// A figure's coordinates are pixels, whole (plotters rounds) or in
+/// hundredths (`Curve`), so a value within a snippet's tolerance can still
+/// move a point by up to a pixel: under a tolerance, numbers in a figure's
+/// tags may differ by one.
 fn within_a_pixel(x: &str, y: &str, tolerance: Option<f64>) -> bool {
-    let whole = |s: &str| s.parse::<i64>().ok();
+    let number = |s: &str| s.parse::<f64>().ok();
     tolerance.is_some()
-        && whole(x)
-            .zip(whole(y))
-            .is_some_and(|(x, y)| x.abs_diff(y) <= 1)
+        && number(x)
+            .zip(number(y))
+            .is_some_and(|(x, y)| (x - y).abs() <= 1.0)
 }
 
 fn within(x: &str, y: &str, tolerance: Option<f64>) -> bool {
@@ -461,7 +462,8 @@ mod tests {
         assert_eq!(compare(&svg("57"), &svg("56"), tolerant), None);
         assert!(compare(&svg("57"), &svg("55"), tolerant).is_some());
         assert!(compare(&svg("57"), &svg("56"), Rules::default()).is_some());
-        assert!(compare(&svg("57.5"), &svg("56.5"), tolerant).is_some());
+        assert_eq!(compare(&svg("57.5"), &svg("56.5"), tolerant), None);
+        assert!(compare(&svg("57.5"), &svg("56.49"), tolerant).is_some());
         // Labels are text, not coordinates: no slack there.
         let label = |t: &str| Output {
             text: String::new(),

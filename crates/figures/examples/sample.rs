@@ -4,7 +4,7 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use nnblocks_figures::{Figure, Format, Root, style};
+use nnblocks_figures::{Curve, Figure, Format, Root, style};
 use plotters::prelude::*;
 
 fn sine_chart(root: &Root) -> Result<(), Box<dyn Error>> {
@@ -17,14 +17,16 @@ fn sine_chart(root: &Root) -> Result<(), Box<dyn Error>> {
         .draw()?;
     let xs = || (-320..=320).map(|i| f64::from(i) / 100.0);
     chart
-        .draw_series(LineSeries::new(
+        .draw_series(Curve::new(
+            &chart,
             xs().map(|x| (x, x.sin())),
             style::line(style::BLUE),
         ))?
         .label("sin x")
         .legend(style::legend_line(style::BLUE));
     chart
-        .draw_series(LineSeries::new(
+        .draw_series(Curve::new(
+            &chart,
             xs().map(|x| (x, x.cos())),
             style::line(style::RED),
         ))?

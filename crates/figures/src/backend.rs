@@ -5,12 +5,14 @@
 //! forwards every call, which lets a figure's drawing code (and any helper a
 //! reader writes for it) take a single [`Root`] type.
 
-use plotters::backend::{BitMapBackend, DrawingBackend, SVGBackend};
+use plotters::backend::{BitMapBackend, DrawingBackend};
 use plotters::coord::Shift;
 use plotters::drawing::DrawingArea;
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
 };
+
+use crate::svg::Svg;
 
 /// The bitmap backend's error type, which plotters does not name publicly.
 type BitmapError = <BitMapBackend<'static> as DrawingBackend>::ErrorType;
@@ -42,17 +44,38 @@ pub type Root<'a> = DrawingArea<Backend<'a>, Shift>;
 pub struct Backend<'a>(Inner<'a>);
 
 enum Inner<'a> {
-    Svg(SVGBackend<'a>),
+    Svg(Svg<'a>),
     Bitmap(BitMapBackend<'a>),
 }
 
 impl<'a> Backend<'a> {
     pub(crate) fn svg(buf: &'a mut String, size: (u32, u32)) -> Self {
-        Self(Inner::Svg(SVGBackend::with_string(buf, size)))
+        Self(Inner::Svg(Svg::new(buf, size)))
     }
 
     pub(crate) fn bitmap(buf: &'a mut [u8], size: (u32, u32)) -> Self {
         Self(Inner::Bitmap(BitMapBackend::with_buffer(buf, size)))
+    }
+
+    /// Draws a polyline through `points`, in pixels with fractions: at
+    /// hundredths of a pixel in SVG, rounded to whole pixels in a bitmap.
+    pub(crate) fn draw_fine_path<S: BackendStyle>(
+        &mut self,
+        points: &[(f64, f64)],
+        style: &S,
+    ) -> Result<()> {
+        match &mut self.0 {
+            Inner::Svg(b) => {
+                b.draw_fine_path(points, style);
+                Ok(())
+            }
+            Inner::Bitmap(b) => {
+                let whole = points
+                    .iter()
+                    .map(|&(x, y)| (x.round() as i32, y.round() as i32));
+                b.draw_path(whole, style).map_err(bitmap_err)
+            }
+        }
     }
 }
 

@@ -166,7 +166,7 @@ fn encode_png(rgb: Vec<u8>, width: u32, height: u32) -> Result<Vec<u8>, FigureEr
 /// A rendered figure: the bytes of an SVG document or a PNG image.
 ///
 /// ```no_run
-/// use nnblocks_figures::{Figure, style};
+/// use nnblocks_figures::{Curve, Figure, style};
 /// use plotters::prelude::*;
 ///
 /// fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -176,7 +176,7 @@ fn encode_png(rgb: Vec<u8>, width: u32, height: u32) -> Result<Vec<u8>, FigureEr
 ///             .build_cartesian_2d(-3.2..3.2, -1.2..1.2)?;
 ///         style::mesh(&mut chart).x_desc("x").y_desc("sin x").draw()?;
 ///         let xs = (-320..=320).map(|i| f64::from(i) / 100.0);
-///         chart.draw_series(LineSeries::new(xs.map(|x| (x, x.sin())), style::line(style::BLUE)))?;
+///         chart.draw_series(Curve::new(&chart, xs.map(|x| (x, x.sin())), style::line(style::BLUE)))?;
 ///         Ok(())
 ///     })?;
 ///     fig.show()?;

@@ -5,7 +5,7 @@
 //! clash with plotters' own `BLUE` and friends.
 //!
 //! ```
-//! use nnblocks_figures::{Figure, style};
+//! use nnblocks_figures::{Curve, Figure, style};
 //! use plotters::prelude::*;
 //!
 //! let fig = Figure::svg(640, 400).draw(|root| {
@@ -14,7 +14,7 @@
 //!         .build_cartesian_2d(-3.2..3.2, -1.2..1.2)?;
 //!     style::mesh(&mut chart).x_desc("x").y_desc("sin x").draw()?;
 //!     let xs = (-320..=320).map(|i| f64::from(i) / 100.0);
-//!     chart.draw_series(LineSeries::new(xs.map(|x| (x, x.sin())), style::line(style::BLUE)))?;
+//!     chart.draw_series(Curve::new(&chart, xs.map(|x| (x, x.sin())), style::line(style::BLUE)))?;
 //!     Ok(())
 //! })?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
