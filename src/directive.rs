@@ -1,5 +1,5 @@
 //! The book's own `{{#...}}` directives in a chapter's prose: `{{#fig}}`,
-//! `{{#value}}`, `{{#exercise}}` and `{{#solution}}`. Found here once, for
+//! `{{#figures}}`, `{{#value}}`, `{{#exercise}}` and `{{#solution}}`. Found here once, for
 //! the preprocessor that replaces them and for the exercise numbering.
 
 use crate::snippet;
@@ -11,6 +11,8 @@ use std::ops::Range;
 pub enum Directive {
     /// `{{#fig label}}`: a link reading the figure's number.
     Fig,
+    /// `{{#figures}}`: the list of every figure in the book.
+    FigureList,
     /// `{{#value name format}}`: a published number.
     Value,
     /// `{{#exercise label}}`: an exercise's number, where it is set.
@@ -36,8 +38,9 @@ pub struct DirectiveAt {
 /// is looked for in the source itself: CommonMark takes `\{` for an
 /// escape, so the text event starts after it.
 pub fn directives(content: &str, range: Range<usize>) -> Vec<DirectiveAt> {
-    const OPEN: [(&str, Directive); 4] = [
+    const OPEN: [(&str, Directive); 5] = [
         ("{{#fig ", Directive::Fig),
+        ("{{#figures", Directive::FigureList),
         ("{{#value ", Directive::Value),
         ("{{#exercise ", Directive::Exercise),
         ("{{#solution ", Directive::Solution),

@@ -12,6 +12,7 @@ pub mod device;
 pub mod directive;
 pub mod engine;
 pub mod exercises;
+pub mod figures;
 pub mod key;
 pub mod lint;
 pub mod lock;

@@ -6,6 +6,7 @@
 use crate::directive::{Directive, DirectiveAt, directives};
 use crate::engine::{ChapterSource, Engine, Mode, Origin, Report};
 use crate::exercises::{self, Exercise};
+use crate::figures::{Figures, figure_link, figure_list, number_figures};
 use crate::lint;
 use crate::math;
 use crate::particle;
@@ -202,56 +203,8 @@ fn splice_book(
     Ok(out)
 }
 
-/// Where a figure lives: its number, its chapter, its anchor.
-#[derive(Debug, Clone)]
-struct FigureInfo {
-    number: String,
-    chapter: PathBuf,
-    anchor: String,
-}
-
-/// Numbers figures in reading order: `그림 2-3` in a chapter titled `2.x …`,
-/// `그림 3` in an unnumbered chapter (counted within it).
-fn number_figures(
-    report: &Report,
-    chapters: &[ChapterSource],
-    names: &[String],
-) -> Result<HashMap<String, FigureInfo>> {
-    let mut figures: HashMap<String, FigureInfo> = HashMap::new();
-    let mut counters: HashMap<String, usize> = HashMap::new();
-    let mut duplicates = Vec::new();
-    for s in &report.snippets {
-        let prefix = chapter_number(&names[s.chapter])
-            .unwrap_or_else(|| format!("#{}", chapters[s.chapter].path.display()));
-        for f in &s.snippet.attrs.figures {
-            let n = counters.entry(prefix.clone()).or_default();
-            *n += 1;
-            let number = if prefix.starts_with('#') {
-                format!("그림 {n}")
-            } else {
-                format!("그림 {prefix}-{n}")
-            };
-            let info = FigureInfo {
-                number,
-                chapter: chapters[s.chapter].path.clone(),
-                anchor: format!("fig-{}", f.label),
-            };
-            if figures.insert(f.label.clone(), info).is_some() {
-                duplicates.push(format!(
-                    "{}: figure label `{}` is used twice",
-                    s.snippet.location, f.label
-                ));
-            }
-        }
-    }
-    if !duplicates.is_empty() {
-        bail!("{}", duplicates.join("\n"));
-    }
-    Ok(figures)
-}
-
 /// `2.2 데이터 표현` -> `2`.
-fn chapter_number(name: &str) -> Option<String> {
+pub(crate) fn chapter_number(name: &str) -> Option<String> {
     let digits: String = name
         .trim_start()
         .chars()
@@ -289,7 +242,7 @@ fn snippet_edits(
     report: &Report,
     chapter: usize,
     ch: &ChapterSource,
-    figures: &HashMap<String, FigureInfo>,
+    figures: &Figures,
     exercises: &HashMap<String, Exercise>,
     opened: &[String],
 ) -> Vec<(Range<usize>, String)> {
@@ -431,6 +384,8 @@ fn prose_edits(
                     }
                     let generated = match d.kind {
                         Directive::Fig => figure_link(ch, known.figures, &d.args),
+                        Directive::FigureList => figure_list(ch, known.figures, &d.args)
+                            .map(|html| (html, String::new())),
                         Directive::Exercise => exercise_mark(known.exercises, &d.args),
                         Directive::Solution => solution_opening(&ch.content, known.exercises, &d),
                         Directive::Value => values::render(&known.values, &d.args, d.range.start)
@@ -500,7 +455,7 @@ fn section_numbers(content: &str) -> Vec<String> {
 /// What a page's directives and lints refer to.
 struct Known<'a> {
     /// Every figure of the book, by label.
-    figures: &'a HashMap<String, FigureInfo>,
+    figures: &'a Figures,
     /// Every exercise of the book, by label.
     exercises: &'a HashMap<String, Exercise>,
     /// The values published on the page.
@@ -545,29 +500,6 @@ fn solution_opening(
     Ok((render::solution(&e.number).0, String::new()))
 }
 
-/// The link for `{{#fig label}}`, and how it reads.
-fn figure_link(
-    ch: &ChapterSource,
-    figures: &HashMap<String, FigureInfo>,
-    label: &str,
-) -> Result<(String, String), String> {
-    let f = figures
-        .get(label)
-        .ok_or("refers to no figure (labels come from figure=LABEL)")?;
-    let href = if f.chapter == ch.path {
-        String::new()
-    } else {
-        relative_url(&ch.path, &f.chapter.with_extension("html"))
-    };
-    Ok((
-        format!(
-            "<a class=\"nb-figref\" href=\"{href}#{}\">{}</a>",
-            f.anchor, f.number
-        ),
-        f.number.clone(),
-    ))
-}
-
 /// The particle the author wrote right after generated text that reads
 /// as `spoken` (from byte `end` of `content`): a pair such as `은(는)` is
 /// replaced by the form that fits (its length and that form); nothing to
@@ -597,7 +529,7 @@ fn particle_after(
 
 /// A link from one chapter's page to a file of the book, both relative to
 /// the book's source directory.
-fn relative_url(from_chapter: &Path, to: &Path) -> String {
+pub(crate) fn relative_url(from_chapter: &Path, to: &Path) -> String {
     let depth = from_chapter.parent().map_or(0, |p| p.components().count());
     let mut url = "../".repeat(depth);
     url.push_str(&to.to_string_lossy().replace('\\', "/"));
@@ -617,6 +549,7 @@ fn apply(content: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::figures::FigureInfo;
 
     #[test]
     fn edits_apply_back_to_front() {
@@ -695,7 +628,10 @@ mod tests {
         let figure = |number: &str, chapter: &str, label: &str| FigureInfo {
             number: number.into(),
             chapter: chapter.into(),
+            page: String::new(),
             anchor: format!("fig-{label}"),
+            caption: String::new(),
+            order: 0,
         };
         let figures = HashMap::from([
             ("relu".to_string(), figure("그림 2-1", "ch02/a.md", "relu")),
