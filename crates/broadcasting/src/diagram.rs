@@ -9,6 +9,7 @@ use nnblocks_figures::{BackendError, Root, style};
 use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
 use plotters::style::RGBColor;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// What drawing on a figure can fail with.
 pub type DrawError = DrawingAreaErrorKind<BackendError>;
@@ -95,6 +96,7 @@ pub fn grid(
 pub struct Operand {
     dims: [usize; 3],
     stored: [usize; 3],
+    rank: usize,
     values: Vec<f32>,
     label: String,
 }
@@ -120,6 +122,19 @@ fn shape_label(shape: &[usize]) -> String {
     }
 }
 
+/// Room around an operand's cells, in pixels: for the arrows that show
+/// where broadcasting copies it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Room {
+    top: i32,
+    right: i32,
+}
+
+/// Pixels by which each slice behind the front one is drawn up and right.
+fn depth_step(cell: i32) -> i32 {
+    cell / 2
+}
+
 impl Operand {
     /// A tensor of rank 1 to 3 that stores all its values.
     pub fn new<S: Shape, D: Storage<f32>, T>(tensor: &Tensor<S, f32, D, T>) -> Self {
@@ -128,6 +143,7 @@ impl Operand {
         Self {
             dims,
             stored: dims,
+            rank: shape.as_ref().len(),
             values: tensor.as_vec(),
             label: shape_label(shape.as_ref()),
         }
@@ -169,6 +185,7 @@ impl Operand {
         Self {
             dims,
             stored: small,
+            rank: target.as_ref().len(),
             values,
             label: shape_label(own.as_ref()),
         }
@@ -189,16 +206,52 @@ impl Operand {
             .collect()
     }
 
-    /// Width and height in pixels when drawn with `cell`-pixel cells.
-    pub fn size(&self, cell: i32) -> (i32, i32) {
-        let [slices, rows, cols] = self.dims.map(|d| d as i32);
-        let depth = (slices - 1) * cell;
-        (cols * cell + depth, rows * cell + depth)
+    /// The axes (of the padded `(slices, rows, cols)` shape) along which
+    /// broadcasting copies the stored values.
+    fn stretched(&self) -> [bool; 3] {
+        [0, 1, 2].map(|k| self.stored[k] == 1 && self.dims[k] > 1)
     }
 
-    /// Draws the operand with its top left corner at `(x, y)`: slices back
-    /// to front, each a cell up and right of the one before, stored entries in `light` with `dark`
-    /// borders, implied ones in light gray; its shape label below.
+    /// The axis number of padded axis `k` in the drawn (broadcast) shape.
+    fn axis_name(&self, k: usize) -> String {
+        format!("축 {}", k + self.rank - 3)
+    }
+
+    fn room(&self) -> Room {
+        let [slices, rows, cols] = self.stretched();
+        Room {
+            top: if cols {
+                40
+            } else if slices {
+                20
+            } else {
+                0
+            },
+            right: if rows { 60 } else { 0 },
+        }
+    }
+
+    fn depth(&self, cell: i32) -> i32 {
+        (self.dims[0] as i32 - 1) * depth_step(cell)
+    }
+
+    /// Width and height in pixels when drawn with `cell`-pixel cells,
+    /// arrows included.
+    pub fn size(&self, cell: i32) -> (i32, i32) {
+        let [_, rows, cols] = self.dims.map(|d| d as i32);
+        let (depth, room) = (self.depth(cell), self.room());
+        (
+            cols * cell + depth + room.right,
+            rows * cell + depth + room.top,
+        )
+    }
+
+    /// Draws the operand with its top left corner at `(x, y)`: stored
+    /// entries in `light` with `dark` borders, implied ones in light gray,
+    /// its shape label below. A rank-3 operand is a stack of its slices
+    /// along axis 0, slice 0 in front with its values, each slice behind
+    /// it half a cell up and right. An arrow, named by its axis, shows each
+    /// axis along which broadcasting copies the stored values.
     pub fn draw(
         &self,
         root: &Root,
@@ -206,32 +259,111 @@ impl Operand {
         cell: i32,
         (light, dark): (RGBColor, RGBColor),
     ) -> Result<(), DrawError> {
-        let [slices, _, _] = self.dims;
-        let step = cell;
-        let (_, height) = self.size(cell);
-        for s in (0..slices).rev() {
-            let offset = s as i32 * step;
-            let top_left = (x + offset, y + (slices as i32 - 1) * step - offset);
-            grid(root, top_left, cell, &self.slice_rows(s), |i, j, _| {
-                let [ss, sr, sc] = self.stored;
-                if s < ss && i < sr && j < sc {
-                    CellStyle::stored(light, dark)
-                } else {
-                    CellStyle::implied()
-                }
-            })?;
+        let [slices, rows, cols] = self.dims;
+        let step = depth_step(cell);
+        let front = (x, y + self.room().top + self.depth(cell));
+        let style_of = |s: usize, i: usize, j: usize| {
+            let [ss, sr, sc] = self.stored;
+            if s < ss && i < sr && j < sc {
+                CellStyle::stored(light, dark)
+            } else {
+                CellStyle::implied()
+            }
+        };
+        for s in (1..slices).rev() {
+            let at = (front.0 + s as i32 * step, front.1 - s as i32 * step);
+            blank_grid(root, at, cell, (rows, cols), |i, j| style_of(s, i, j))?;
         }
+        grid(root, front, cell, &self.slice_rows(0), |i, j, _| {
+            style_of(0, i, j)
+        })?;
+        self.draw_arrows(root, front, cell)?;
         root.draw(&Text::new(
             self.label.clone(),
-            (x + self.dims[2] as i32 * cell / 2, y + height + 16),
+            (
+                x + cols as i32 * cell / 2,
+                front.1 + rows as i32 * cell + 16,
+            ),
             style::centered(style::label().color(&style::MUTED)),
         ))?;
         Ok(())
     }
+
+    /// The arrows along the stretched axes, around the front slice whose top
+    /// left corner is `front`: down the right side for rows, over the top
+    /// for columns, up and right along the stack for slices.
+    fn draw_arrows(&self, root: &Root, front: (i32, i32), cell: i32) -> Result<(), DrawError> {
+        let [slices, rows, cols] = self.dims.map(|d| d as i32);
+        let [along_slices, along_rows, along_cols] = self.stretched();
+        let (x, y) = front;
+        let half = cell / 2;
+        let name = |at: (i32, i32), hpos: HPos, k: usize| {
+            Text::new(
+                self.axis_name(k),
+                at,
+                style::label()
+                    .color(&style::INK)
+                    .pos(Pos::new(hpos, VPos::Center)),
+            )
+        };
+        if along_rows {
+            let ax = x + cols * cell + self.depth(cell) + 12;
+            arrow(
+                root,
+                (ax, y + half),
+                (ax, y + rows * cell - half),
+                style::INK,
+                0.0,
+            )?;
+            root.draw(&name((ax + 8, y + rows * cell / 2), HPos::Left, 1))?;
+        }
+        if along_cols {
+            let ay = y - self.depth(cell) - 14;
+            arrow(
+                root,
+                (x + half, ay),
+                (x + cols * cell - half, ay),
+                style::INK,
+                0.0,
+            )?;
+            root.draw(&name((x + cols * cell / 2, ay - 16), HPos::Center, 2))?;
+        }
+        if along_slices {
+            let depth = (slices - 1) * depth_step(cell);
+            let from = (x - 8, y - 8);
+            let to = (x + depth - 8, y - depth - 8);
+            arrow(root, from, to, style::INK, 0.0)?;
+            let middle = ((from.0 + to.0) / 2, (from.1 + to.1) / 2);
+            root.draw(&name((middle.0 - 10, middle.1 - 6), HPos::Right, 0))?;
+        }
+        Ok(())
+    }
+}
+
+/// Cells without values: the slices of a stack behind its front one.
+fn blank_grid(
+    root: &Root,
+    (x, y): (i32, i32),
+    cell: i32,
+    (rows, cols): (usize, usize),
+    cell_style: impl Fn(usize, usize) -> CellStyle,
+) -> Result<(), DrawError> {
+    for i in 0..rows {
+        for j in 0..cols {
+            let s = cell_style(i, j);
+            let x0 = x + j as i32 * cell;
+            let y0 = y + i as i32 * cell;
+            let corners = [(x0, y0), (x0 + cell, y0 + cell)];
+            root.draw(&Rectangle::new(corners, s.fill.filled()))?;
+            root.draw(&Rectangle::new(corners, s.border.stroke_width(1)))?;
+        }
+    }
+    Ok(())
 }
 
 /// One row of a broadcasting figure: `a op b = sum`, starting at `(x, y)`,
-/// each operand in its colour and implied entries in light gray.
+/// each operand in its colour and implied entries in light gray. The
+/// operands' front slices share a bottom line.
 pub fn broadcast_sum(
     root: &Root,
     (x, y): (i32, i32),
@@ -250,6 +382,7 @@ pub fn broadcast_sum(
         .map(|o| o.size(cell).1)
         .max()
         .unwrap_or(0);
+    let middle = y + height - a.dims[1] as i32 * cell / 2;
     let mut left = x;
     for (k, (operand, colour)) in [a, b, sum].into_iter().zip(colours).enumerate() {
         let (w, h) = operand.size(cell);
@@ -259,7 +392,7 @@ pub fn broadcast_sum(
             let symbol = if k == 0 { op } else { "=" };
             root.draw(&Text::new(
                 symbol.to_string(),
-                (left + gap / 2, y + height - cell * 2),
+                (left + gap / 2, middle),
                 style::centered(style::bold(style::TITLE_SIZE * 1.2).color(&style::INK)),
             ))?;
             left += gap;
@@ -295,7 +428,10 @@ fn boxed(
 /// shape `(b, c)`: `x` bottom left, `y` above `z`, so that row `i` of `x` and
 /// column `j` of `y` meet at `z[i, j]`. The boxes are drawn `unit` pixels
 /// per entry; the shared length `b` is the width of `x` and the height of
-/// `y`.
+/// `y`. The row, column and entry are labelled in the reader's notation
+/// (`x의 i번째 행`, `y의 j번째 열`, `z[i, j]`), every edge by its length's
+/// name (`a`, `b` or `c`). The column's label goes left of the column, in
+/// `y`: leave it room (`j` of 4 or more at 32 pixels per entry).
 pub fn matrix_dot_boxes(
     root: &Root,
     (x, y): (i32, i32),
@@ -357,57 +493,58 @@ pub fn matrix_dot_boxes(
         (col.0 + unit / 2, col.1 + b * unit),
         (cell.0 + unit / 2, cell.1),
     )?;
-    // Labels: names inside, lengths along the edges.
+    // Names and the row, column and entry, inside the boxes; lengths
+    // outside, along the edges.
     let bold = style::centered(style::bold(style::LABEL_SIZE).color(&style::INK));
     let muted = style::centered(style::label().color(&style::MUTED));
+    // A box's name sits in its last column, or its first if the
+    // highlighted column is the last.
+    let name_col = if j + 1 < c { c - 1 } else { 0 };
+    let names = [
+        ("x", (x_box.0 + b * unit / 2, x_box.1 + a * unit - unit / 2)),
+        (
+            "y",
+            (y_box.0 + name_col * unit + unit / 2, y_box.1 + b * unit / 2),
+        ),
+        (
+            "z",
+            (
+                z_box.0 + name_col * unit + unit / 2,
+                z_box.1 + a * unit - unit / 2,
+            ),
+        ),
+    ];
+    for (name, at) in names {
+        root.draw(&Text::new(name, at, bold.clone()))?;
+    }
     root.draw(&Text::new(
-        "x",
-        (x_box.0 + b * unit / 2, x_box.1 + a * unit - unit),
-        bold.clone(),
-    ))?;
-    root.draw(&Text::new(
-        "y",
-        (y_box.0 + c * unit - unit, y_box.1 + b * unit / 2),
-        bold.clone(),
-    ))?;
-    root.draw(&Text::new(
-        "z",
-        (z_box.0 + c * unit - unit, z_box.1 + a * unit - unit),
-        bold.clone(),
-    ))?;
-    root.draw(&Text::new(
-        format!("x.row({i})"),
-        (x_box.0 + b * unit / 2, row.1 - unit / 2 - 4),
+        "x의 i번째 행",
+        (x_box.0 + b * unit / 2, row.1 - unit / 2),
         muted.clone(),
     ))?;
+    let right = style::label()
+        .color(&style::MUTED)
+        .pos(Pos::new(HPos::Right, VPos::Center));
     root.draw(&Text::new(
-        format!("y.column({j})"),
-        (col.0 + unit / 2, y_box.1 - 14),
-        muted.clone(),
+        "y의 j번째 열",
+        (col.0 - 8, y_box.1 + b * unit / 2),
+        right,
     ))?;
     root.draw(&Text::new(
-        format!("z[({i}, {j})]"),
+        "z[i, j]",
         (cell.0 + unit / 2, cell.1 + unit + 14),
         style::centered(style::label().color(&style::GREEN)),
     ))?;
-    // Edge lengths.
-    let edge = |t: String, at: (i32, i32)| Text::new(t, at, muted.clone());
-    root.draw(&edge(
-        format!("b = {b}"),
-        (x_box.0 + b * unit / 2, x_box.1 + a * unit + 16),
-    ))?;
-    root.draw(&edge(
-        format!("a = {a}"),
-        (x_box.0 - 34, x_box.1 + a * unit / 2),
-    ))?;
-    root.draw(&edge(
-        format!("b = {b}"),
-        (y_box.0 + c * unit + 34, y_box.1 + b * unit / 2),
-    ))?;
-    root.draw(&edge(
-        format!("c = {c}"),
-        (z_box.0 + c * unit / 2, z_box.1 + a * unit + 16),
-    ))?;
+    // Edge lengths: x is (a, b), y is (b, c), z is (a, c).
+    let edge = |t: &str, at: (i32, i32)| Text::new(t.to_string(), at, muted.clone());
+    let below = |(bx, by): (i32, i32), w: i32, h: i32| (bx + w * unit / 2, by + h * unit + 16);
+    let beside = |(bx, by): (i32, i32), w: i32, h: i32| (bx + w * unit + 16, by + h * unit / 2);
+    root.draw(&edge("a", (x_box.0 - 16, x_box.1 + a * unit / 2)))?;
+    root.draw(&edge("b", below(x_box, b, a)))?;
+    root.draw(&edge("c", (y_box.0 + c * unit / 2, y_box.1 - 16)))?;
+    root.draw(&edge("b", beside(y_box, c, b)))?;
+    root.draw(&edge("c", below(z_box, c, a)))?;
+    root.draw(&edge("a", beside(z_box, c, a)))?;
     Ok(())
 }
 
@@ -423,10 +560,11 @@ fn node_label(
     let big = style::LABEL_SIZE;
     let small = style::TICK_SIZE * 0.8;
     let ink = |size: f64| style::font(size).color(&style::INK);
-    let width = (base.chars().count() as f64 * big * 0.42
-        + sub.chars().count().max(sup.chars().count()) as f64 * small * 0.5) as i32;
+    // A generous estimate of the base's width, so that the scripts beside
+    // it do not touch it.
+    let base_w = (base.chars().count() as f64 * big * 0.5) as i32;
+    let width = base_w + (sub.chars().count().max(sup.chars().count()) as f64 * small * 0.5) as i32;
     let x0 = at.0 - width / 2;
-    let base_w = (base.chars().count() as f64 * big * 0.42) as i32;
     let anchored = |s: TextStyle<'static>| {
         s.pos(plotters::style::text_anchor::Pos::new(
             plotters::style::text_anchor::HPos::Left,
@@ -582,7 +720,45 @@ mod tests {
         let (x, m, s) = crate::broadcast::add_matrix_to_stack(&dev);
         let stack = Operand::broadcast(&m, &s);
         assert_eq!(stack.stored, [1, 4, 2]);
-        assert_eq!(Operand::new(&x).size(10), (2 * 10 + 20, 4 * 10 + 20));
+        // Two slices behind the front one, half a cell each.
+        assert_eq!(Operand::new(&x).size(10), (2 * 10 + 10, 4 * 10 + 10));
+        assert_eq!(stack.stretched(), [true, false, false]);
+        assert_eq!(stack.axis_name(0), "축 0");
+        assert_eq!(b.stretched(), [false, false, true]);
+        assert_eq!(b.axis_name(2), "축 1");
+        let row = Operand::broadcast(&crate::broadcast::add_row(&dev).0, &sum);
+        assert_eq!(row.stretched(), [false, true, false]);
+        assert_eq!(row.axis_name(1), "축 0");
+    }
+
+    #[test]
+    fn a_stack_shows_the_values_of_its_front_slice_only() {
+        let dev = Cpu::default();
+        let (x, m, s) = crate::broadcast::add_matrix_to_stack(&dev);
+        let operands = [
+            Operand::new(&x),
+            Operand::broadcast(&m, &s),
+            Operand::new(&s),
+        ];
+        let fig = Figure::svg(600, 300)
+            .draw(|root| {
+                broadcast_sum(
+                    root,
+                    (10, 10),
+                    30,
+                    [&operands[0], &operands[1], &operands[2]],
+                    "+",
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let svg = fig.as_str().unwrap();
+        // Slice 0 of the sum is 2 * (0..8); 16 (slice 2 of the block) is not drawn.
+        assert!(svg.contains(">\n14\n<"));
+        assert!(!svg.contains(">\n16\n<"));
+        // 3 grids of 8 values, 3 shape labels, the stretch arrow's name, + and =.
+        assert_eq!(svg.matches("<text").count(), 3 * 8 + 3 + 1 + 2);
+        assert!(svg.contains("축 0"));
     }
 
     #[test]
@@ -616,7 +792,7 @@ mod tests {
             })
             .unwrap();
         let svg = fig.as_str().unwrap();
-        assert!(svg.contains("z[(2, 3)]"));
+        assert!(svg.contains("z[i, j]"));
         // (3 + 1) * 3 + (3 + 1) * 2 arrows, each a line and a head.
         assert_eq!(svg.matches("<polygon").count(), 20);
     }

@@ -1,10 +1,10 @@
 //! The figures of sections 2.1 and 2.5 that take more than a few lines to
-//! draw: the training loop (the book's figure 2.26) and MNIST digits with
-//! their predicted and true labels.
+//! draw: the training loop (the book's figure 2.26), the training curves and
+//! MNIST digits with their predicted and true labels.
 
 use std::error::Error;
 
-use nnblocks_figures::{Figure, FigureError, Root, style};
+use nnblocks_figures::{Curve, Figure, FigureError, Root, style};
 use nnblocks_tensors::mnist::{Image, SIDE};
 use plotters::prelude::*;
 use plotters::style::RGBColor;
@@ -134,6 +134,34 @@ pub fn training_loop() -> Result<Figure, FigureError> {
             .color(&green)
             .pos(Pos::new(HPos::Right, VPos::Center));
         root.draw(&Text::new("가중치 업데이트", (ox - 10, 366), label))?;
+        Ok(())
+    })
+}
+
+/// Training curves: the loss (left) and the accuracy (right) after each
+/// epoch, one point per epoch, the epochs labelled 1, 2, 3, ...
+pub fn training_curves(loss: &[f32], accuracy: &[f32]) -> Result<Figure, FigureError> {
+    let epochs: Vec<f64> = (1..=loss.len()).map(|e| e as f64).collect();
+    let last = epochs.len() as f64;
+    Figure::svg(760, 340).draw(|root| {
+        let (left, right) = root.split_horizontally(380);
+        let series = [
+            (&left, loss, "손실", 0.0..0.3, style::RED),
+            (&right, accuracy, "정확도", 0.9..1.0, style::BLUE),
+        ];
+        for (area, values, name, range, color) in series {
+            let mut chart = style::chart(area).build_cartesian_2d(0.5..last + 0.5, range)?;
+            // Ticks fall on whole epochs: label them without a fraction.
+            style::mesh(&mut chart)
+                .x_labels(epochs.len())
+                .x_label_formatter(&|e| format!("{e:.0}"))
+                .x_desc("에포크")
+                .y_desc(name)
+                .draw()?;
+            let points = epochs.iter().zip(values).map(|(&e, &v)| (e, f64::from(v)));
+            chart.draw_series(Curve::new(&chart, points.clone(), style::line(color)))?;
+            chart.draw_series(points.map(|p| Circle::new(p, 4, style::fill(color))))?;
+        }
         Ok(())
     })
 }

@@ -320,3 +320,18 @@ fn figures_draw() {
     .unwrap();
     assert_eq!(fig.size(), (3 * (84 + 18) + 18, 84 + 80));
 }
+
+#[test]
+fn training_curves_label_whole_epochs() {
+    let loss = [0.26, 0.1, 0.07, 0.05, 0.04];
+    let accuracy = [0.92, 0.97, 0.98, 0.985, 0.99];
+    let fig = plots::training_curves(&loss, &accuracy).unwrap();
+    let svg = fig.as_str().unwrap();
+    for epoch in 1..=5 {
+        // Each whole epoch labels both charts' x axes.
+        assert_eq!(svg.matches(&format!(">\n{epoch}\n<")).count(), 2, "{epoch}");
+    }
+    for fraction in ["2.0", "5.0", "0.5", "5.5"] {
+        assert!(!svg.contains(&format!(">\n{fraction}\n<")), "{fraction}");
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use nnblocks_figures::style;
+use nnblocks_figures::{Backend, BackendError, Curve, style};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf32;
 use plotters::element::DashedPathElement;
@@ -192,20 +192,19 @@ pub fn dashed<DB: DrawingBackend>(
 
 /// The arc of radius `radius` around the origin from angle `start` to
 /// `end` (radians, counter-clockwise), ending in an arrow head.
-pub fn arc<DB: DrawingBackend>(
-    chart: &mut Plane<'_, DB>,
+pub fn arc(
+    chart: &mut Plane<'_, Backend<'_>>,
     radius: f32,
     start: f32,
     end: f32,
     color: RGBColor,
-) -> DrawResult<(), DB> {
+) -> Result<(), DrawingAreaErrorKind<BackendError>> {
     let at = |a: f32| [radius * a.cos(), radius * a.sin()];
     let steps = 48;
-    let points: Vec<(f32, f32)> = (0..=steps)
+    let points = (0..=steps)
         .map(|k| at(start + (end - start) * k as f32 / steps as f32))
-        .map(|[x, y]| (x, y))
-        .collect();
-    chart.draw_series([PathElement::new(points, style::line(color))])?;
+        .map(|[x, y]| (x, y));
+    chart.draw_series(Curve::new(chart, points, style::line(color)))?;
     arrow(chart, at(end - 0.02 * (end - start)), at(end), color)
 }
 
@@ -235,6 +234,9 @@ pub struct View {
     /// stretched over the panel (a flat layer of points still shows its
     /// structure).
     pub equal_axes: bool,
+    /// Leave out the cells nearer to the viewer than the middle of the
+    /// points, as if the front half were cut away, to show what is inside.
+    pub cut_away: bool,
 }
 
 impl Default for View {
@@ -242,16 +244,18 @@ impl Default for View {
         Self {
             yaw: 0.6,
             pitch: 0.35,
-            scale: 0.85,
+            scale: 0.75,
             equal_axes: true,
+            cut_away: false,
         }
     }
 }
 
 /// Draws `sheets` in 3D on `area` as two surfaces of small shaded cells,
 /// red and blue, in a cube that keeps their true proportions; `title`
-/// (if not empty) goes above. Cells are drawn from the back to the front, and a cell seen
-/// edge-on is paler than one facing the viewer, so folds read as folds.
+/// (if not empty) goes above, tick labels on the axes give the sizes. Cells
+/// are drawn from the back to the front, and a cell seen edge-on is paler
+/// than one facing the viewer, so folds read as folds.
 ///
 /// Returns how many cells it drew.
 pub fn sheets_3d<DB: DrawingBackend>(
@@ -281,7 +285,7 @@ pub fn sheets_3d<DB: DrawingBackend>(
     };
     // Plotters draws its second axis upwards; the sheets' z goes up.
     let mut builder = ChartBuilder::on(area);
-    builder.margin(4);
+    builder.margin(18);
     if !title.is_empty() {
         builder.caption(title, style::label());
     }
@@ -298,14 +302,17 @@ pub fn sheets_3d<DB: DrawingBackend>(
         .bold_grid_style(style::GRID)
         .axis_panel_style(style::LIGHT_GRAY.mix(0.5))
         .max_light_lines(0)
-        .x_labels(4)
-        .y_labels(4)
-        .z_labels(4)
-        // The grid gives depth; numbers of a hidden layer mean little.
-        .x_formatter(&|_| String::new())
-        .y_formatter(&|_| String::new())
+        .x_labels(3)
+        .y_labels(3)
+        .z_labels(3)
+        // Numbers on the axes give the panel its size. The cube has the
+        // same span on every axis, so the depth axis goes unlabelled: its
+        // numbers would run into the first axis's at the front corner.
+        .label_style(style::tick())
+        .x_formatter(&|v| format!("{v:.1}"))
+        .y_formatter(&|v| format!("{v:.1}"))
         .z_formatter(&|_| String::new())
-        .tick_size(0)
+        .tick_size(4)
         .draw()?;
 
     // Every cell in the projection's own frame: screen x, screen y, depth.
@@ -334,6 +341,10 @@ pub fn sheets_3d<DB: DrawingBackend>(
             (depth, facing, corners, sheet)
         })
         .collect();
+    if view.cut_away {
+        let middle = viewed_points.iter().map(|p| p[2]).sum::<f64>() / viewed_points.len() as f64;
+        cells.retain(|cell| cell.0 >= middle);
+    }
     // Far cells first (plotters' depth grows away from the viewer).
     cells.sort_by(|p, q| q.0.total_cmp(&p.0));
     let colors = [style::RED, style::BLUE];
@@ -380,12 +391,29 @@ mod tests {
     }
 
     #[test]
+    fn cutting_away_the_front_leaves_about_half_the_cells() {
+        let sheets = Sheets::crumpled_with(9, 1.0, 0.1).unwrap();
+        let cut = View {
+            cut_away: true,
+            ..View::default()
+        };
+        Figure::svg(400, 300)
+            .draw(|root| {
+                let drawn = sheets_3d(root, &sheets, "", cut)?;
+                let all = 2 * 8 * 8;
+                assert!(drawn > all / 4 && drawn < all * 3 / 4, "{drawn} of {all}");
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
     fn sheets_are_drawn_cell_by_cell_in_both_colours() {
-        let sheets = Sheets::crumpled_with(4, 5, 0.5).unwrap();
+        let sheets = Sheets::crumpled_with(5, 0.5, 0.1).unwrap();
         let fig = Figure::svg(400, 300)
             .draw(|root| {
                 let drawn = sheets_3d(root, &sheets, "입력", View::default())?;
-                assert_eq!(drawn, 2 * 3 * 4);
+                assert_eq!(drawn, 2 * 4 * 4);
                 Ok(())
             })
             .unwrap();

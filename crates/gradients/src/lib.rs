@@ -6,7 +6,8 @@
 //! loss with respect to a weight matrix and checks it coefficient by
 //! coefficient, the slow way; [`sgd`] trains a small regression with batch,
 //! mini-batch and true stochastic gradient descent at several learning rates;
-//! [`descent`] rolls a ball down 1D and 2D losses, with and without momentum;
+//! [`descent`] rolls a ball down 1D and 2D losses, with and without momentum,
+//! and [`plot`] draws its steps as arrows and a 2D loss as level curves;
 //! [`backprop`] builds the chapter's scalar computation graph and
 //! back-propagates through it by hand; and [`diagram`] draws computation
 //! graphs as node-link figures, including the two-layer model's
@@ -17,6 +18,7 @@ pub mod derivative;
 pub mod descent;
 pub mod diagram;
 pub mod gradient;
+pub mod plot;
 pub mod sgd;
 
 /// A rank-1 `f64` tensor of run-time length on a tape: the argument of the
