@@ -2,7 +2,9 @@
 // would, in the light and a dark theme, and checks what they see:
 // images and figures load and have a size, formulas are MathML (no raw `$`),
 // no console error, no request leaves the book, Korean search finds words
-// inside inflected forms. Saves a full-page screenshot of every page.
+// inside inflected forms, and every figure passes the figure lint
+// (figures.mjs: no text cut off or overlapping, no blank or tiny raster).
+// Saves a full-page screenshot of every page.
 //
 //   node check.mjs [BOOK_DIR] [SCREENSHOT_DIR]
 //
@@ -14,6 +16,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkFigures, svgLayout, textProblems } from "./figures.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bookDir = path.resolve(process.argv[2] ?? path.join(here, "../../target/book"));
@@ -174,7 +177,18 @@ async function checkPrint(context, origin, all) {
   await page.close();
 }
 
+/** The lint must catch what it was built for, measured by this browser. */
+async function checkLintCatches(context, origin) {
+  const page = await context.newPage();
+  const found = textProblems(await svgLayout(page, `${origin}/fixtures/bad-figure.svg`));
+  await page.close();
+  const expected = [/"-1.0" and "-1.5" overlap/, /"가중치 w1" is cut off/];
+  if (found.length !== expected.length || !expected.every((re) => found.some((f) => re.test(f))))
+    problem("fixtures/bad-figure.svg", `the figure lint found ${JSON.stringify(found)}, expected an overlap and a cut-off label`);
+}
+
 const server = await serve(bookDir);
+const fixtures = await serve(here);
 const origin = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -190,6 +204,7 @@ const browser = await chromium.launch({
 });
 const all = pages(bookDir);
 let figures = 0;
+let linted = null;
 try {
   for (const theme of THEMES) {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
@@ -198,15 +213,19 @@ try {
     if (theme === "light") {
       await checkSearch(context, origin, all);
       await checkPrint(context, origin, all);
+      await checkLintCatches(context, `http://127.0.0.1:${fixtures.address().port}`);
+      linted = await checkFigures(context, origin, all, problem);
     }
     await context.close();
   }
 } finally {
   await browser.close();
   server.close();
+  fixtures.close();
 }
 
 console.log(`browser: ${all.length} pages x ${THEMES.length} themes, ${figures} images, screenshots in ${shotDir}`);
+console.log(`figure lint: ${linted.svg} SVG figures (${linted.texts} texts) and ${linted.png} PNG figures`);
 if (problems.length) {
   console.error(problems.join("\n"));
   console.log(`0 passed, ${problems.length} failed`);
