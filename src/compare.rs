@@ -5,7 +5,7 @@
 //! a `tolerance` lets numbers differ by that much, relatively (or absolutely
 //! for numbers below 1). Everything else must match exactly.
 
-use crate::store::{FigureFile, Output};
+use crate::store::{ArrayFile, FigureFile, Output};
 use similar::TextDiff;
 
 /// How strictly to compare.
@@ -47,7 +47,50 @@ pub fn compare(expected: &Output, actual: &Output, rules: Rules) -> Option<Strin
             problems.push(format!("figure {} differs: {why}", n + 1));
         }
     }
+    let names = |o: &Output| {
+        o.arrays
+            .iter()
+            .map(|a| format!("{}.{}", a.name, a.ext))
+            .collect::<Vec<_>>()
+    };
+    if names(expected) != names(actual) {
+        problems.push(format!(
+            "stored arrays {:?}, now {:?}",
+            names(expected),
+            names(actual)
+        ));
+    }
+    for (e, a) in expected.arrays.iter().zip(&actual.arrays) {
+        match array_deviation(e, a) {
+            None => problems.push(format!("array {} differs in length or format", e.name)),
+            Some(d) if d > rules.tolerance.unwrap_or(0.0) => problems.push(format!(
+                "array {} differs: numbers deviate by up to {d:.3e}{}",
+                e.name,
+                rules
+                    .tolerance
+                    .map_or(String::new(), |t| format!(", over the tolerance {t}"))
+            )),
+            Some(_) => {}
+        }
+    }
     (!problems.is_empty()).then(|| problems.join("\n"))
+}
+
+/// How far two arrays' numbers are apart at most, in `tolerance`'s unit;
+/// `None` when their formats or lengths differ.
+fn array_deviation(e: &ArrayFile, a: &ArrayFile) -> Option<f64> {
+    let (x, y) = (e.numbers()?, a.numbers()?);
+    if e.ext != a.ext || x.len() != y.len() {
+        return None;
+    }
+    Some(x.iter().zip(&y).fold(0.0_f64, |worst, (x, y)| {
+        let d = if x == y {
+            0.0
+        } else {
+            (x - y).abs() / x.abs().max(y.abs()).max(1.0)
+        };
+        worst.max(if d.is_nan() { f64::INFINITY } else { d })
+    }))
 }
 
 fn figure_differs(e: &FigureFile, a: &FigureFile, rules: Rules) -> Option<String> {
@@ -176,6 +219,15 @@ pub fn deviation(expected: &Output, actual: &Output) -> Option<f64> {
             String::from_utf8_lossy(&a.bytes),
         );
         worst = worst.max(text_deviation(&es, &as_)?);
+    }
+    if expected.arrays.len() != actual.arrays.len() {
+        return None;
+    }
+    for (e, a) in expected.arrays.iter().zip(&actual.arrays) {
+        if e.name != a.name {
+            return None;
+        }
+        worst = worst.max(array_deviation(e, a)?);
     }
     Some(worst)
 }
@@ -389,6 +441,7 @@ mod tests {
                 bytes: bytes.to_vec(),
             }],
             values: vec![],
+            arrays: vec![],
         };
         assert_eq!(deviation(&with_png(b"a"), &with_png(b"b")), None);
         assert_eq!(deviation(&with_png(b"a"), &with_png(b"a")), Some(0.0));
@@ -401,6 +454,49 @@ mod tests {
     }
 
     #[test]
+    fn arrays_compare_number_by_number_under_the_tolerance() {
+        let with = |numbers: &[f32]| Output {
+            arrays: vec![ArrayFile {
+                name: "w".into(),
+                ext: "f32".into(),
+                bytes: numbers.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            }],
+            ..Output::default()
+        };
+        let tolerant = Rules {
+            tolerance: Some(0.01),
+            timing: false,
+        };
+        let (e, near, far) = (with(&[0.5, 2.0]), with(&[0.5, 2.01]), with(&[0.5, 2.1]));
+        assert_eq!(compare(&e, &e, EXACT), None);
+        assert!(
+            compare(&e, &near, EXACT)
+                .unwrap()
+                .contains("array w differs")
+        );
+        assert_eq!(compare(&e, &near, tolerant), None);
+        assert!(
+            compare(&e, &far, tolerant)
+                .unwrap()
+                .contains("over the tolerance 0.01")
+        );
+        assert!(
+            compare(&e, &with(&[0.5]), tolerant)
+                .unwrap()
+                .contains("length or format")
+        );
+        assert!(
+            compare(&e, &out(""), tolerant)
+                .unwrap()
+                .contains("stored arrays [\"w.f32\"], now []")
+        );
+        assert_eq!(
+            deviation(&e, &far).map(|d| (d * 1000.0).round()),
+            Some(48.0)
+        );
+    }
+
+    #[test]
     fn figures_compare_by_count_and_content() {
         let fig = |b: &[u8]| FigureFile {
             ext: "png".into(),
@@ -410,11 +506,13 @@ mod tests {
             text: String::new(),
             figures: vec![fig(b"a")],
             values: vec![],
+            arrays: vec![],
         };
         let a = Output {
             text: String::new(),
             figures: vec![fig(b"b")],
             values: vec![],
+            arrays: vec![],
         };
         assert!(compare(&e, &a, EXACT).unwrap().contains("figure 1 differs"));
         assert!(
@@ -429,6 +527,7 @@ mod tests {
                 bytes: s.as_bytes().to_vec(),
             }],
             values: vec![],
+            arrays: vec![],
         };
         let tol = Rules {
             tolerance: Some(1e-3),
@@ -454,6 +553,7 @@ mod tests {
                 bytes: format!("<circle cx=\"648\" cy=\"{cy}\" r=\"4\"/>").into_bytes(),
             }],
             values: vec![],
+            arrays: vec![],
         };
         let tolerant = Rules {
             tolerance: Some(0.01),
@@ -472,6 +572,7 @@ mod tests {
                 bytes: format!("<text x=\"3\">{t}</text>").into_bytes(),
             }],
             values: vec![],
+            arrays: vec![],
         };
         assert!(compare(&label("57"), &label("56"), tolerant).is_some());
         // Printed numbers get no such slack.

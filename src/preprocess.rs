@@ -10,7 +10,7 @@ use crate::figures::{Figures, figure_link, figure_list, number_figures};
 use crate::lint;
 use crate::math;
 use crate::particle;
-use crate::render::{self, PlacedFigure};
+use crate::render::{self, PlacedArray, PlacedFigure};
 use crate::snippet::{self, Diagnostic, Lines, Location};
 use crate::values::{self, PageValues};
 use anyhow::{Result, bail};
@@ -285,6 +285,24 @@ fn snippet_edits(
             })
             .collect();
         let mut html = render::snippet_block(&sn.attrs.kind, output.map(|(o, _)| o), &placed);
+        if let (Some((out, origin)), Some(key)) = (output, s.key.as_deref()) {
+            let arrays: Vec<PlacedArray> = (out.arrays.iter())
+                .map(|a| PlacedArray {
+                    name: a.name.clone(),
+                    format: a.ext.clone(),
+                    src: match origin {
+                        Origin::Store => {
+                            let path = engine.store().array_path(&ch.path, key, a);
+                            (path.strip_prefix(&engine.src_dir).ok())
+                                .map(|p| relative_url(&ch.path, p))
+                                .unwrap_or_else(|| render::data_url(&a.ext, &a.bytes))
+                        }
+                        _ => render::data_url(&a.ext, &a.bytes),
+                    },
+                })
+                .collect();
+            html.push_str(&render::arrays(&arrays));
+        }
         if sn.attrs.predict {
             html = render::folded("nb-predict", "실행 결과 보기", &html);
         }

@@ -108,12 +108,41 @@ fn figure(f: &PlacedFigure) -> String {
     )
 }
 
-/// A `data:` URL for a figure that is not in the committed store yet.
+/// An array a snippet published for the page's JavaScript, ready to place.
+pub struct PlacedArray {
+    pub name: String,
+    /// `f16`, `f32` or `f64`.
+    pub format: String,
+    pub src: String,
+}
+
+/// The hidden elements through which a page's script finds a snippet's
+/// arrays: `document.querySelector('.nb-array[data-name="NAME"]')`, then
+/// `fetch(el.dataset.src)`.
+pub fn arrays(arrays: &[PlacedArray]) -> String {
+    if arrays.is_empty() {
+        return String::new();
+    }
+    let spans: String = (arrays.iter())
+        .map(|a| {
+            format!(
+                "<span class=\"nb-array\" data-name=\"{}\" data-format=\"{}\" data-src=\"{}\"></span>",
+                escape(&a.name),
+                escape(&a.format),
+                escape(&a.src)
+            )
+        })
+        .collect();
+    format!("<div class=\"nb-arrays\" hidden>{spans}</div>")
+}
+
+/// A `data:` URL for a figure or an array that is not in the committed
+/// store yet.
 pub fn data_url(ext: &str, bytes: &[u8]) -> String {
-    let mime = if ext == "svg" {
-        "image/svg+xml"
-    } else {
-        "image/png"
+    let mime = match ext {
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        _ => "application/octet-stream",
     };
     format!(
         "data:{mime};base64,{}",
@@ -196,6 +225,22 @@ mod tests {
             snippet_block(&Kind::Ignore("GPU <필요>".into()), None, &[])
                 .contains("GPU &lt;필요&gt;")
         );
+    }
+
+    #[test]
+    fn arrays_are_hidden_spans_a_script_can_find() {
+        assert_eq!(arrays(&[]), "");
+        let html = arrays(&[PlacedArray {
+            name: "digit-weights".into(),
+            format: "f16".into(),
+            src: "../outputs/ch02/a/k-digit-weights.f16".into(),
+        }]);
+        assert_eq!(
+            html,
+            "<div class=\"nb-arrays\" hidden><span class=\"nb-array\" data-name=\"digit-weights\" \
+             data-format=\"f16\" data-src=\"../outputs/ch02/a/k-digit-weights.f16\"></span></div>"
+        );
+        assert!(data_url("f16", b"ab").starts_with("data:application/octet-stream;base64,"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Running one program of the registry in a child process: per-cell
 //! timeouts, a cap on output, stdout split into cells, figures collected.
 
-use crate::store::{FigureFile, Output, Value};
+use crate::store::{ArrayFile, FigureFile, Output, Value};
 use anyhow::{Context, Result};
 use std::fs;
 use std::io::Read;
@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 const CELL_MARK: &str = "\u{1e}cell:";
 const FIGURE_MARK: &str = "\u{1e}figure:";
 const VALUE_MARK: &str = "\u{1e}value:";
+const ARRAY_MARK: &str = "\u{1e}array:";
 const END_MARK: char = '\u{1e}';
 
 /// What to run.
@@ -277,7 +278,7 @@ fn cell_output(part: &str, figure_dir: &Path) -> Result<Output> {
     let mut out = Output::default();
     let mut rest = part;
     loop {
-        let next = [FIGURE_MARK, VALUE_MARK]
+        let next = [FIGURE_MARK, VALUE_MARK, ARRAY_MARK]
             .iter()
             .filter_map(|m| rest.find(m).map(|i| (i, *m)))
             .min();
@@ -288,6 +289,8 @@ fn cell_output(part: &str, figure_dir: &Path) -> Result<Output> {
         let payload = &after[..end];
         if mark == FIGURE_MARK {
             out.figures.push(figure(figure_dir, payload)?);
+        } else if mark == ARRAY_MARK {
+            out.arrays.push(array(figure_dir, payload)?);
         } else {
             let (name, number) = payload.split_once('=').unwrap_or((payload, ""));
             out.values.push(Value {
@@ -312,6 +315,19 @@ fn figure(figure_dir: &Path, name: &str) -> Result<FigureFile> {
     Ok(FigureFile { ext, bytes })
 }
 
+/// The array file `name` (`NAME.EXT`) that a snippet wrote into `dir`.
+fn array(dir: &Path, name: &str) -> Result<ArrayFile> {
+    let file = figure(dir, name)?;
+    let stem = Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned());
+    Ok(ArrayFile {
+        name: stem.unwrap_or_default(),
+        ext: file.ext,
+        bytes: file.bytes,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +345,17 @@ mod tests {
         assert_eq!(cells[0].figures[0].ext, "svg");
         assert_eq!(cells[0].figures[0].bytes, b"<svg/>");
         assert_eq!(cells[1].text, "c");
+        fs::write(dir.path().join("w-1.f16"), [0x00, 0x3c])?;
+        let cells = split_cells("a\u{1e}array:w-1.f16\u{1e}b", dir.path())?;
+        assert_eq!(cells[0].text, "ab");
+        assert_eq!(
+            (
+                cells[0].arrays[0].name.as_str(),
+                cells[0].arrays[0].ext.as_str()
+            ),
+            ("w-1", "f16")
+        );
+        assert_eq!(cells[0].arrays[0].numbers(), Some(vec![1.0]));
         // A standalone snippet has no markers.
         assert_eq!(split_cells("plain\n", dir.path())?[0].text, "plain\n");
         Ok(())

@@ -1,6 +1,7 @@
 //! Outputs on disk, by content key: the committed store under `book/outputs/`
 //! and the build cache under `target/`, with one layout:
-//! `<dir>/<chapter path without .md>/<key>.txt` and `<key>-<n>.<svg|png>`.
+//! `<dir>/<chapter path without .md>/<key>.txt`, `<key>-<n>.<svg|png>` for
+//! figures and `<key>-<name>.<f16|f32|f64>` for arrays.
 
 use anyhow::{Context, Result, bail};
 use std::fs;
@@ -13,6 +14,66 @@ pub struct Output {
     pub figures: Vec<FigureFile>,
     /// `nnblocks_figures::value(name, number)` calls, in order.
     pub values: Vec<Value>,
+    /// `nnblocks_figures::array(name, ...)` files, by name.
+    pub arrays: Vec<ArrayFile>,
+}
+
+/// Numbers a cell published for the page's JavaScript, as the file it wrote.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ArrayFile {
+    pub name: String,
+    /// `f16`, `f32` or `f64`: little-endian numbers of that width.
+    pub ext: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for ArrayFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ArrayFile({}.{}, {} bytes)",
+            self.name,
+            self.ext,
+            self.bytes.len()
+        )
+    }
+}
+
+impl ArrayFile {
+    /// The numbers, or `None` when the length does not fit the width.
+    pub fn numbers(&self) -> Option<Vec<f64>> {
+        let width = match self.ext.as_str() {
+            "f16" => 2,
+            "f32" => 4,
+            "f64" => 8,
+            _ => return None,
+        };
+        if !self.bytes.len().is_multiple_of(width) {
+            return None;
+        }
+        Some(
+            (self.bytes.chunks(width))
+                .map(|b| match b.len() {
+                    2 => f16_value(u16::from_le_bytes([b[0], b[1]])),
+                    4 => f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+                    _ => f64::from_le_bytes(b.try_into().expect("8 bytes")),
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The value of IEEE 754 half-precision `bits`.
+fn f16_value(bits: u16) -> f64 {
+    let sign = if bits & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exp = i32::from((bits >> 10) & 0x1f);
+    let man = f64::from(bits & 0x3ff);
+    sign * match exp {
+        0 => man * 2f64.powi(-24),
+        0x1f if man == 0.0 => f64::INFINITY,
+        0x1f => f64::NAN,
+        _ => (1.0 + man / 1024.0) * 2f64.powi(exp - 15),
+    }
 }
 
 /// A number a snippet published for the prose, as it printed it.
@@ -69,6 +130,7 @@ impl std::fmt::Debug for FigureFile {
 }
 
 pub const FIGURE_EXTS: [&str; 2] = ["svg", "png"];
+pub const ARRAY_EXTS: [&str; 3] = ["f16", "f32", "f64"];
 
 /// A directory of outputs keyed by chapter and content key.
 #[derive(Debug, Clone)]
@@ -89,6 +151,43 @@ impl Store {
     /// The path of a figure file, for linking it from the chapter.
     pub fn figure_path(&self, chapter: &Path, key: &str, n: usize, ext: &str) -> PathBuf {
         self.chapter_dir(chapter).join(format!("{key}-{n}.{ext}"))
+    }
+
+    /// The path of an array file, for linking it from the chapter.
+    pub fn array_path(&self, chapter: &Path, key: &str, array: &ArrayFile) -> PathBuf {
+        (self.chapter_dir(chapter)).join(format!("{key}-{}.{}", array.name, array.ext))
+    }
+
+    /// The arrays stored under `key` in `dir`, by name.
+    fn load_arrays(dir: &Path, key: &str) -> Result<Vec<ArrayFile>> {
+        let prefix = format!("{key}-");
+        let mut arrays = Vec::new();
+        let Ok(entries) = fs::read_dir(dir) else {
+            return Ok(arrays);
+        };
+        for entry in entries {
+            let path = entry?.path();
+            let (Some(stem), Some(ext)) = (
+                path.file_stem().and_then(|s| s.to_str()),
+                path.extension().and_then(|e| e.to_str()),
+            ) else {
+                continue;
+            };
+            let Some(name) = stem.strip_prefix(&prefix) else {
+                continue;
+            };
+            if ARRAY_EXTS.contains(&ext) {
+                let bytes =
+                    fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                arrays.push(ArrayFile {
+                    name: name.into(),
+                    ext: ext.into(),
+                    bytes,
+                });
+            }
+        }
+        arrays.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(arrays)
     }
 
     pub fn load(&self, chapter: &Path, key: &str) -> Result<Option<Output>> {
@@ -120,6 +219,7 @@ impl Store {
             text,
             figures,
             values,
+            arrays: Self::load_arrays(&dir, key)?,
         }))
     }
 
@@ -132,6 +232,9 @@ impl Store {
                 &dir.join(format!("{key}-{}.{}", n + 1, fig.ext)),
                 &fig.bytes,
             )?;
+        }
+        for array in &output.arrays {
+            write_atomic(&self.array_path(chapter, key, array), &array.bytes)?;
         }
         let values = dir.join(format!("{key}.values"));
         if output.values.is_empty() {
@@ -218,17 +321,24 @@ mod tests {
                 name: "acc".into(),
                 number: "0.98".into(),
             }],
+            arrays: vec![ArrayFile {
+                name: "digit-weights".into(),
+                ext: "f16".into(),
+                bytes: vec![0x00, 0x3c, 0x00, 0xc0],
+            }],
         };
         assert_eq!(store.load(chapter, "k1")?, None);
         store.save(chapter, "k1", &out)?;
-        assert_eq!(store.load(chapter, "k1")?, Some(out));
+        assert_eq!(store.load(chapter, "k1")?.as_ref(), Some(&out));
         assert!(dir.path().join("ch02/data/k1-2.png").is_file());
         assert_eq!(
             fs::read_to_string(dir.path().join("ch02/data/k1.values"))?,
             "acc = 0.98\n"
         );
+        assert_eq!(out.arrays[0].numbers(), Some(vec![1.0, -2.0]));
+        assert!(dir.path().join("ch02/data/k1-digit-weights.f16").is_file());
         let files = store.files()?;
-        assert_eq!(files.len(), 4);
+        assert_eq!(files.len(), 5);
         assert!(
             files
                 .iter()

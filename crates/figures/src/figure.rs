@@ -63,6 +63,9 @@ pub enum FigureError {
     /// The pixels could not be encoded as PNG.
     #[error("encoding the PNG failed: {0}")]
     Encode(#[from] image::ImageError),
+    /// An array's name or numbers cannot be published.
+    #[error("{0}")]
+    Array(String),
     /// Writing the file or the marker failed.
     #[error("writing {}: {source}", path.display())]
     Write {

@@ -27,6 +27,7 @@
 //! }
 //! ```
 
+mod array;
 mod backend;
 mod curve;
 mod figure;
@@ -36,6 +37,7 @@ mod svg;
 mod text;
 mod value;
 
+pub use array::{Precision, array};
 pub use backend::{Backend, BackendError, Root};
 pub use curve::Curve;
 pub use figure::{Canvas, FIGURE_DIR_VAR, Figure, FigureError, Format};
