@@ -6,7 +6,8 @@ use crate::attrs::Kind;
 use crate::key::{KeyEnv, WorkspaceCrate};
 use crate::lock::WorkLock;
 use crate::outcome::{self, CellOutcome};
-use crate::plan::{DevicePlan, Plan, compile_fail_id};
+use crate::plan::{DevicePlan, Plan, Program, compile_fail_id};
+use crate::progress::Progress;
 use crate::registry::{BuildResult, ErrorSite, Registry, renumber_gutter, rewrite_locations};
 use crate::settle::{self, Settlement, Stored};
 use crate::snippet::{Diagnostic, Location};
@@ -416,12 +417,13 @@ impl Engine {
         let Some(exe) = compiled.executable else {
             return Ok(done);
         };
-        for &p in todo
-            .programs
-            .iter()
+        let runs: Vec<usize> = (todo.programs.iter().copied())
             .filter(|p| !compiled.broken.contains(p))
-        {
+            .collect();
+        let mut progress = Progress::new(runs.len(), self.quiet);
+        for p in runs {
             let program = &plan.programs[p];
+            progress.start(&program_label(plan, program));
             let figures = self.work_dir.join("figures").join(&program.id);
             let run = outcome::run(program, &exe, figures, self.output_limit)?;
             done.programs_run += 1;
@@ -433,6 +435,7 @@ impl Engine {
                 }
             }
         }
+        progress.finish();
         Ok(done)
     }
 
@@ -598,5 +601,15 @@ struct Todo {
 impl Todo {
     fn is_empty(&self) -> bool {
         self.programs.is_empty() && self.compile_fail.is_empty()
+    }
+}
+
+/// Where a program starts, and how many snippets it runs: `book/a.md:12`,
+/// `book/a.md:12 (5 snippets)` for a session.
+fn program_label(plan: &Plan, program: &Program) -> String {
+    let first = &plan.snippets[program.cells[0].snippet].snippet.location;
+    match program.cells.len() {
+        1 => first.to_string(),
+        n => format!("{first} ({n} snippets)"),
     }
 }

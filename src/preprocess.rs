@@ -11,7 +11,7 @@ use crate::lint;
 use crate::math;
 use crate::particle;
 use crate::render::{self, PlacedArray, PlacedFigure};
-use crate::snippet::{self, Diagnostic, Lines, Location};
+use crate::snippet::{self, Diagnostic, Lines, Location, Snippet};
 use crate::values::{self, PageValues};
 use anyhow::{Result, bail};
 use mdbook_markdown::pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
@@ -48,6 +48,9 @@ pub struct Nnblocks {
     pub work_dir: Option<PathBuf>,
     /// Run the snippets of these chapters only (`cargo run -- build CHAPTER`).
     pub run_only: Option<Vec<PathBuf>>,
+    /// Show problems in the pages instead of failing the build (`serve`):
+    /// a snippet's error under the snippet, others at the top of each page.
+    pub show_problems: bool,
 }
 
 impl Nnblocks {
@@ -83,7 +86,7 @@ impl Preprocessor for Nnblocks {
         }
         let chapters = chapters(&book);
         let report = engine.process(&chapters, Mode::Build)?;
-        if !report.failures.is_empty() {
+        if !report.failures.is_empty() && !self.show_problems {
             bail!(
                 "{} snippet problem(s):\n\n{}",
                 report.failures.len(),
@@ -96,13 +99,33 @@ impl Preprocessor for Nnblocks {
             .flatten()
             .filter(|(_, o)| *o != Origin::Store)
             .count();
-        if not_stored > 0 {
+        if not_stored > 0 && !self.quiet {
             eprintln!(
                 "nnblocks: {not_stored} output(s) are not in the store yet (shown from target/); \
                  review them, then `cargo run -- bless`"
             );
         }
-        let mut spliced = splice_book(&engine, &chapters, &report, &settings.prose_numbers)?;
+        let (mut spliced, prose) = splice_book(
+            &engine,
+            &chapters,
+            &report,
+            &settings.prose_numbers,
+            self.show_problems,
+        )?;
+        if !prose.is_empty() && !self.show_problems {
+            let list: Vec<String> = prose.iter().map(ToString::to_string).collect();
+            bail!(
+                "{} problem(s) in the book's prose:\n{}",
+                prose.len(),
+                list.join("\n")
+            );
+        }
+        if self.show_problems && !self.quiet {
+            let count = report.failures.len() + prose.len();
+            if count > 0 {
+                eprintln!("nnblocks: {count} problem(s), shown in the pages");
+            }
+        }
         book.for_each_chapter_mut(|ch| {
             if let Some(content) = ch.source_path.as_ref().and_then(|p| spliced.remove(p)) {
                 ch.content = content;
@@ -135,7 +158,8 @@ fn splice_book(
     chapters: &[ChapterSource],
     report: &Report,
     prose_numbers: &[String],
-) -> Result<HashMap<PathBuf, String>> {
+    show_problems: bool,
+) -> Result<(HashMap<PathBuf, String>, Vec<Diagnostic>)> {
     let titles: Vec<String> = chapters.iter().map(|c| first_heading(&c.content)).collect();
     let figures = number_figures(report, chapters, &titles)?;
     let pages: Vec<(&Path, &str)> = (chapters.iter())
@@ -161,13 +185,22 @@ fn splice_book(
         .iter()
         .flat_map(|c| section_numbers(&c.content))
         .collect();
+    // Failures inside no snippet (a crate that does not compile) go on
+    // every page when the pages show problems.
+    let unplaced: Vec<&Diagnostic> = (report.failures.iter())
+        .filter(|d| {
+            !report.snippets.iter().any(|s| {
+                let ch = &chapters[s.chapter];
+                !failures_of(engine, ch, &s.snippet, std::slice::from_ref(*d)).is_empty()
+            })
+        })
+        .collect();
     let mut out = HashMap::new();
     for (i, ch) in chapters.iter().enumerate() {
         let opened: Vec<String> = (exercises::marks(&ch.content, Directive::Solution))
             .into_iter()
             .map(|(_, label)| label)
             .collect();
-        let mut edits = snippet_edits(engine, report, i, ch, &figures, &exercises, &opened);
         let (values, twice) = values::page_values(report, i);
         problems.extend(twice);
         let mut numbers = code_numbers(&ch.content);
@@ -181,26 +214,48 @@ fn splice_book(
             // The glossary names the words to avoid; it is the one page that may.
             avoided: if glossary.contains(&i) { &[] } else { &avoided },
         };
+        let shown = show_problems.then_some(report.failures.as_slice());
+        let mut edits = snippet_edits(engine, report, (i, ch), &known, &opened, shown);
+        let before = problems.len();
         edits.extend(prose_edits(
             &engine.display_path(&ch.path),
             ch,
             &known,
             &mut problems,
         ));
+        if show_problems {
+            let mut banner: Vec<&Diagnostic> = problems[before..].iter().collect();
+            banner.extend(&unplaced);
+            if !banner.is_empty() {
+                let at = after_first_line(&ch.content);
+                edits.push((at..at, format!("\n{}\n\n", render::problems(&banner))));
+            }
+        }
         out.insert(ch.path.clone(), apply(&ch.content, edits));
     }
     // An author building one chapter is not stopped by another's prose
     // (whose snippets, changed and not run, may not have published yet).
     problems.retain(|d| engine.selected(&d.location.file));
-    if !problems.is_empty() {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        bail!(
-            "{} problem(s) in the book's prose:\n{}",
-            problems.len(),
-            list.join("\n")
-        );
-    }
-    Ok(out)
+    Ok((out, problems))
+}
+
+/// The snippet failures that belong to `s` (reported inside its block).
+fn failures_of<'a>(
+    engine: &Engine,
+    ch: &ChapterSource,
+    sn: &Snippet,
+    failures: &'a [Diagnostic],
+) -> Vec<&'a Diagnostic> {
+    let file = engine.display_path(&ch.path);
+    let last = Lines::new(&ch.content).line_of(sn.block.end);
+    (failures.iter())
+        .filter(|d| d.location.file == file && (sn.location.line..=last).contains(&d.location.line))
+        .collect()
+}
+
+/// Where a banner goes: after the page's first line (its title).
+fn after_first_line(content: &str) -> usize {
+    content.find('\n').map_or(content.len(), |i| i + 1)
 }
 
 /// `2.2 데이터 표현` -> `2`.
@@ -240,11 +295,10 @@ fn first_heading(content: &str) -> String {
 fn snippet_edits(
     engine: &Engine,
     report: &Report,
-    chapter: usize,
-    ch: &ChapterSource,
-    figures: &Figures,
-    exercises: &HashMap<String, Exercise>,
+    (chapter, ch): (usize, &ChapterSource),
+    known: &Known,
     opened: &[String],
+    shown_failures: Option<&[Diagnostic]>,
 ) -> Vec<(Range<usize>, String)> {
     let mut edits = Vec::new();
     for (i, s) in report
@@ -277,8 +331,8 @@ fn snippet_edits(
                     _ => render::data_url(&file.ext, &file.bytes),
                 };
                 Some(PlacedFigure {
-                    number: figures[&f.label].number.clone(),
-                    anchor: figures[&f.label].anchor.clone(),
+                    number: known.figures[&f.label].number.clone(),
+                    anchor: known.figures[&f.label].anchor.clone(),
                     caption: f.caption.clone(),
                     src,
                 })
@@ -306,6 +360,12 @@ fn snippet_edits(
         if sn.attrs.predict {
             html = render::folded("nb-predict", "실행 결과 보기", &html);
         }
+        if let Some(failures) = shown_failures {
+            let mine = failures_of(engine, ch, sn, failures);
+            if !mine.is_empty() {
+                html = render::problems(&mine);
+            }
+        }
         let newline = if ch.content[..sn.block.end].ends_with('\n') {
             ""
         } else {
@@ -314,7 +374,7 @@ fn snippet_edits(
         let mut after = format!("{newline}\n{html}\n\n");
         // A solution: the code and its output in one folded block.
         if let Some((label, e)) =
-            (sn.attrs.solution.as_ref()).and_then(|l| exercises.get(l).map(|e| (l, e)))
+            (sn.attrs.solution.as_ref()).and_then(|l| known.exercises.get(l).map(|e| (l, e)))
         {
             let (open, close) = render::solution(&e.number);
             // Unless `{{#solution LABEL}}` opened it earlier, above the explanation.

@@ -108,6 +108,22 @@ fn figure(f: &PlacedFigure) -> String {
     )
 }
 
+/// Problems shown in the page instead of failing the build (`serve`): each
+/// with its `file:line` and the compiler's or the panic's text.
+pub fn problems(problems: &[&crate::snippet::Diagnostic]) -> String {
+    let items: String = (problems.iter())
+        .map(|d| {
+            format!(
+                "<div class=\"nb-problem\"><div class=\"nb-output-label\">오류: {}</div>\
+                 <pre class=\"nb-output-text\">{}</pre></div>",
+                escape(&d.location.to_string()),
+                escape(&d.message)
+            )
+        })
+        .collect();
+    format!("<div class=\"nb-output nb-error nb-problems\">{items}</div>")
+}
+
 /// An array a snippet published for the page's JavaScript, ready to place.
 pub struct PlacedArray {
     pub name: String,

@@ -80,6 +80,7 @@ fn the_built_book_is_complete() {
                 .join("built-book"),
         ),
         run_only: None,
+        show_problems: false,
     };
     let mut book = nnblocks::load_book(&root(), pre).unwrap();
     book.config.build.build_dir = out.path().to_path_buf();

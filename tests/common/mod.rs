@@ -37,6 +37,7 @@ pub fn book(name: &str, chapter: &str) -> (TempDir, Nnblocks) {
         workspace: Some(root.clone()),
         work_dir: Some(work_dir),
         run_only: None,
+        show_problems: false,
     };
     (dir, pre)
 }
@@ -47,6 +48,7 @@ pub fn clone(p: &Nnblocks) -> Nnblocks {
         workspace: p.workspace.clone(),
         work_dir: p.work_dir.clone(),
         run_only: p.run_only.clone(),
+        show_problems: p.show_problems,
     }
 }
 
