@@ -339,20 +339,14 @@ fn snippet_edits(
             })
             .collect();
         let mut html = render::snippet_block(&sn.attrs.kind, output.map(|(o, _)| o), &placed);
-        if let (Some((out, origin)), Some(key)) = (output, s.key.as_deref()) {
+        if let Some((out, _)) = output {
+            // Inline, so a page opened from disk (file://, where browsers
+            // refuse fetch) and print.html read them too.
             let arrays: Vec<PlacedArray> = (out.arrays.iter())
                 .map(|a| PlacedArray {
                     name: a.name.clone(),
                     format: a.ext.clone(),
-                    src: match origin {
-                        Origin::Store => {
-                            let path = engine.store().array_path(&ch.path, key, a);
-                            (path.strip_prefix(&engine.src_dir).ok())
-                                .map(|p| relative_url(&ch.path, p))
-                                .unwrap_or_else(|| render::data_url(&a.ext, &a.bytes))
-                        }
-                        _ => render::data_url(&a.ext, &a.bytes),
-                    },
+                    src: render::data_url(&a.ext, &a.bytes),
                 })
                 .collect();
             html.push_str(&render::arrays(&arrays));

@@ -8,18 +8,28 @@
 //! problem is shown in the page at its snippet instead of stopping the
 //! build. Pages poll `/__nnblocks/version` and reload when it moves.
 //!
-//! Crates: `notify`, the watcher mdBook's own `serve` uses, and `tiny_http`,
-//! a small blocking HTTP server with no async runtime (together about 10 s of
-//! a cold build on 2 cores).
+//! The watcher is `notify`, the one mdBook's own `serve` uses. The server is
+//! std's `TcpListener` with `httparse` (hyper's request parser) reading each
+//! request: every connection gets one answer and is closed, on a thread of
+//! its own, at most [`MAX_CONNECTIONS`] at a time. (`tiny_http` 0.12 was
+//! tried first: its pool queues a new connection behind an idle keep-alive
+//! one, and Chromium's stylesheets then waited forever.)
 
 use crate::preprocess::Nnblocks;
 use anyhow::{Context, Result, anyhow};
 use notify::{EventKind, RecursiveMode, Watcher};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
+
+/// Connections answered at once; more wait in the listener's backlog.
+const MAX_CONNECTIONS: usize = 64;
+/// The longest request head read, in bytes.
+const MAX_HEAD: usize = 64 * 1024;
 
 /// How long the sources must be still before a rebuild starts.
 const QUIET: Duration = Duration::from_millis(250);
@@ -48,14 +58,22 @@ const RELOAD_JS: &str = r#"// nnblocks serve: reload this page when the book is 
 pub fn serve(root: &Path, port: u16) -> Result<()> {
     let out = build(root).context("the first build failed")?;
     let version = Arc::new(AtomicU64::new(1));
-    let server = tiny_http::Server::http(("127.0.0.1", port))
-        .map_err(|e| anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
     eprintln!("nnblocks: serving the book at http://127.0.0.1:{port}/ (Ctrl-C stops)");
+    let open = Arc::new(AtomicUsize::new(0));
     let served = (out.clone(), Arc::clone(&version));
     std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            let (dir, version) = (served.0.clone(), Arc::clone(&served.1));
-            std::thread::spawn(move || respond(request, &dir, &version));
+        for stream in listener.incoming().flatten() {
+            if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                open.fetch_sub(1, Ordering::SeqCst);
+                continue; // dropped: the browser retries
+            }
+            let (dir, version, open) = (served.0.clone(), Arc::clone(&served.1), Arc::clone(&open));
+            std::thread::spawn(move || {
+                let _ = answer(stream, &dir, &version);
+                open.fetch_sub(1, Ordering::SeqCst);
+            });
         }
     });
     let (tx, changes) = mpsc::channel();
@@ -147,27 +165,68 @@ fn ignored(root: &Path, path: &Path) -> bool {
         || name.ends_with(".swp")
 }
 
-fn respond(request: tiny_http::Request, dir: &Path, version: &AtomicU64) {
-    let url = request
-        .url()
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/")
-        .to_string();
-    let reply = match url.as_str() {
+/// Reads one request from `stream` and answers it; the connection closes.
+fn answer(mut stream: TcpStream, dir: &Path, version: &AtomicU64) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut head = Vec::new();
+    let mut buf = [0; 4096];
+    let (method, url) = loop {
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        head.extend_from_slice(&buf[..n]);
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut request = httparse::Request::new(&mut headers);
+        match request.parse(&head) {
+            Ok(httparse::Status::Complete(_)) => {
+                break (
+                    request.method.unwrap_or("").to_string(),
+                    request.path.unwrap_or("/").to_string(),
+                );
+            }
+            Ok(httparse::Status::Partial) if head.len() < MAX_HEAD => {}
+            _ => return write_reply(&mut stream, &Reply::status(400, "bad request"), false),
+        }
+    };
+    let reply = match method.as_str() {
+        "GET" | "HEAD" => route(&url, dir, version),
+        _ => Reply::status(405, "only GET and HEAD"),
+    };
+    write_reply(&mut stream, &reply, method == "HEAD")
+}
+
+fn route(url: &str, dir: &Path, version: &AtomicU64) -> Reply {
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    match path {
         "/__nnblocks/version" => {
             Reply::new(version.load(Ordering::SeqCst).to_string(), "text/plain")
         }
         "/__nnblocks/reload.js" => Reply::new(RELOAD_JS, "text/javascript"),
-        _ => file_reply(dir, &url),
-    };
-    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
-    for (name, value) in [("Content-Type", reply.kind), ("Cache-Control", "no-store")] {
-        if let Ok(h) = tiny_http::Header::from_bytes(name, value) {
-            response.add_header(h);
-        }
+        _ => file_reply(dir, path),
     }
-    let _ = request.respond(response);
+}
+
+fn write_reply(stream: &mut TcpStream, reply: &Reply, head_only: bool) -> std::io::Result<()> {
+    let reason = match reply.status {
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        _ => "Method Not Allowed",
+    };
+    write!(
+        stream,
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+        reply.status,
+        reply.kind,
+        reply.body.len()
+    )?;
+    if !head_only {
+        stream.write_all(&reply.body)?;
+    }
+    stream.flush()
 }
 
 struct Reply {
@@ -184,26 +243,26 @@ impl Reply {
             body: body.into(),
         }
     }
+
+    fn status(status: u16, text: &str) -> Self {
+        Reply {
+            status,
+            kind: "text/plain; charset=utf-8",
+            body: text.as_bytes().to_vec(),
+        }
+    }
 }
 
 /// The file of the built book at `url`, with the reload script in HTML.
 fn file_reply(dir: &Path, url: &str) -> Reply {
     let Some(mut path) = local_path(dir, url) else {
-        return Reply {
-            status: 403,
-            kind: "text/plain",
-            body: b"forbidden".to_vec(),
-        };
+        return Reply::status(403, "forbidden");
     };
     if path.is_dir() {
         path.push("index.html");
     }
     let Ok(bytes) = std::fs::read(&path) else {
-        return Reply {
-            status: 404,
-            kind: "text/plain",
-            body: format!("not found: {url}").into_bytes(),
-        };
+        return Reply::status(404, &format!("not found: {url}"));
     };
     let kind = content_type(&path);
     if kind.starts_with("text/html") {
