@@ -301,6 +301,8 @@ fn cell_output(part: &str, figure_dir: &Path) -> Result<Output> {
         rest = after.get(end + END_MARK.len_utf8()..).unwrap_or("");
     }
     out.text.push_str(rest);
+    // By name, as the store lists them.
+    out.arrays.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
 
@@ -346,8 +348,15 @@ mod tests {
         assert_eq!(cells[0].figures[0].bytes, b"<svg/>");
         assert_eq!(cells[1].text, "c");
         fs::write(dir.path().join("w-1.f16"), [0x00, 0x3c])?;
-        let cells = split_cells("a\u{1e}array:w-1.f16\u{1e}b", dir.path())?;
+        fs::write(dir.path().join("v.f64"), [0; 8])?;
+        let mut cells = split_cells(
+            "a\u{1e}array:w-1.f16\u{1e}b\u{1e}array:v.f64\u{1e}",
+            dir.path(),
+        )?;
         assert_eq!(cells[0].text, "ab");
+        // Sorted by name, as the store loads them, whatever order they came in.
+        assert_eq!(cells[0].arrays[1].name, "w-1");
+        cells[0].arrays.remove(0);
         assert_eq!(
             (
                 cells[0].arrays[0].name.as_str(),

@@ -17,6 +17,8 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkFigures, svgLayout, textProblems } from "./figures.mjs";
+import { checkDigitPad } from "./digit-pad.mjs";
+import { checkLrExplorer } from "./lr-explorer.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bookDir = path.resolve(process.argv[2] ?? path.join(here, "../../target/book"));
@@ -215,6 +217,8 @@ try {
       await checkPrint(context, origin, all);
       await checkLintCatches(context, `http://127.0.0.1:${fixtures.address().port}`);
       linted = await checkFigures(context, origin, all, problem);
+      await checkDigitPad(context, origin, problem);
+      await checkLrExplorer(context, origin, problem);
     }
     await context.close();
   }

@@ -7,7 +7,8 @@
 //! devices; [`scratch`] rebuilds the same model from scratch for section 2.5
 //! (`NaiveDense`, `NaiveSequential`, `BatchGenerator`, a training step with
 //! dfdx's tape in the role of TensorFlow's `GradientTape`); [`plots`] draws
-//! the sections' figures.
+//! the sections' figures; [`pad`] exports the trained network for the digit
+//! pad of section 2.1 and computes, in Rust, what the page computes.
 //!
 //! The hand-written kernels of the fused step pick AVX-512, AVX2 with FMA or
 //! plain code from the CPU at run time; setting [`PORTABLE_KERNELS_VAR`]
@@ -19,6 +20,7 @@ pub mod error;
 pub mod fused;
 pub mod keras;
 pub mod model;
+pub mod pad;
 pub mod plots;
 pub mod rmsprop;
 pub mod scratch;

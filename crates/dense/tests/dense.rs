@@ -335,3 +335,41 @@ fn training_curves_label_whole_epochs() {
         assert!(!svg.contains(&format!(">\n{fraction}\n<")), "{fraction}");
     }
 }
+
+#[test]
+fn the_pad_forward_pass_computes_what_predict_computes() {
+    use nnblocks_dense::pad;
+    let dev = Cpu::seed_from_u64(0);
+    let mnist = Mnist::load().unwrap();
+    let mut model = compiled(&dev);
+    let (x, labels) = small_data(&dev, 1000);
+    let fit = Fit {
+        epochs: 1,
+        batch_size: 128,
+        verbose: false,
+        ..Fit::default()
+    };
+    model.fit(&x, &labels, fit).unwrap();
+    let params = pad::parameters(&model.network);
+    assert_eq!(params.len(), pad::PARAMETERS);
+    assert_eq!(params.len(), model.network.num_trainable_params());
+    // The order the page reads: W1 as [512][784], b1, W2 as [10][512], b2.
+    let w1 = model.network.0.weight.as_vec();
+    let b2 = model.network.2.bias.as_vec();
+    assert_eq!(params[785], f64::from(w1[785]));
+    assert_eq!(params[pad::PARAMETERS - 1], f64::from(b2[9]));
+    let w2 = model.network.2.weight.as_vec();
+    assert_eq!(params[784 * 512 + 512 + 513], f64::from(w2[513]));
+
+    let x_test = mnist.test_images.to_flat_f32(&dev).slice((0..20, ..));
+    let expected = model.predict(&x_test).as_vec();
+    for (i, image) in mnist.test_images[..20].iter().enumerate() {
+        let pixels = pad::pixels(image);
+        assert_eq!(pixels.len(), 784);
+        let probs = pad::probabilities(&params, &pixels);
+        assert!((probs.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        for (p, e) in probs.iter().zip(&expected[i * 10..(i + 1) * 10]) {
+            assert!((p - f64::from(*e)).abs() < 1e-5, "image {i}: {p} vs {e}");
+        }
+    }
+}
