@@ -5,7 +5,9 @@
 use crate::engine::{ChapterSource, Report};
 use crate::preprocess::{chapter_number, relative_url};
 use crate::render::escape;
+use crate::snippet;
 use anyhow::{Result, bail};
+use mdbook_markdown::pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -25,8 +27,38 @@ pub struct FigureInfo {
     pub order: usize,
 }
 
+impl FigureInfo {
+    /// The number without `그림 `: `2-10`, or `1` in an unnumbered chapter.
+    pub fn short_number(&self) -> &str {
+        self.number.strip_prefix("그림 ").unwrap_or(&self.number)
+    }
+}
+
 /// Every figure, by label.
 pub type Figures = HashMap<String, FigureInfo>;
+
+/// The title of a chapter's page, whose number prefixes its figures: its
+/// first level-1 heading as mdBook's parser sees it (a snippet's hidden
+/// `# ` line is not a heading).
+pub fn page_title(content: &str) -> String {
+    let mut title: Option<String> = None;
+    for event in snippet::parser(content) {
+        match event {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) => title = Some(String::new()),
+            Event::End(TagEnd::Heading(HeadingLevel::H1)) if title.is_some() => break,
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(title) = title.as_mut() {
+                    title.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    title.unwrap_or_default().trim().to_string()
+}
 
 /// How a caption names the original book's figure it reproduces.
 const ORIGINAL: &str = "(원서 그림 ";
@@ -163,6 +195,25 @@ pub fn figure_list(ch: &ChapterSource, figures: &Figures, args: &str) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_numbers_and_page_titles() {
+        let info = |number: &str| FigureInfo {
+            number: number.into(),
+            chapter: "a.md".into(),
+            page: String::new(),
+            anchor: String::new(),
+            caption: String::new(),
+            order: 0,
+        };
+        assert_eq!(info("그림 2-10").short_number(), "2-10");
+        assert_eq!(info("그림 1").short_number(), "1");
+        assert_eq!(
+            page_title("```rust\n# hidden\n```\n\n# 2.3 `텐서` 연산\n\n# 둘째\n"),
+            "2.3 텐서 연산"
+        );
+        assert_eq!(page_title("제목 없음\n"), "");
+    }
 
     #[test]
     fn a_caption_names_its_original_at_its_end() {

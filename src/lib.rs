@@ -12,6 +12,7 @@ pub mod device;
 pub mod directive;
 pub mod engine;
 pub mod exercises;
+pub mod export;
 pub mod figures;
 pub mod key;
 pub mod lint;
@@ -21,9 +22,11 @@ pub mod outcome;
 pub mod particle;
 pub mod plan;
 pub mod preprocess;
+pub mod progress;
 pub mod registry;
 pub mod render;
 pub mod runner;
+pub mod serve;
 pub mod settle;
 pub mod snippet;
 pub mod store;
@@ -69,7 +72,7 @@ pub fn check_chapters(
 }
 
 /// The engine `preprocessor` sets up for the book at `root`, and its chapters.
-fn engine_and_chapters(
+pub(crate) fn engine_and_chapters(
     root: &Path,
     preprocessor: Nnblocks,
 ) -> Result<(engine::Engine, Vec<engine::ChapterSource>)> {

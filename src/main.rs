@@ -15,7 +15,15 @@ usage: cargo run -- [COMMAND]
   check [CHAPTER.md...]   run every snippet (of these chapters) and compare with the stored outputs
   bless [CHAPTER.md...]   run every snippet (of these chapters) and store outputs and figures
                           under book/outputs, removing what no snippet produces
+  serve [--port N]        build the book, serve it on http://127.0.0.1:N/ (default 3000),
+                          and rebuild and reload the open pages whenever a chapter or a
+                          crate changes; a failing snippet shows its error in the page
   preprocess   act as mdBook's preprocessor (declared in book.toml)
+  figures [--out DIR] [--format svg,png] [--scale N] [FIGURE...]
+                          export every figure (or those named by number, 2-10, or label)
+                          as DIR/2-10-LABEL.svg and .png (PNG at N pixels per SVG pixel,
+                          default 2) with DIR/index.md; default DIR target/figures.
+                          Runs only snippets whose figures are missing or stale
 
   device-check            run every snippet with this build's features (with
                           `cargo run --features cuda`, on the GPU) and compare with the
@@ -68,6 +76,9 @@ fn run() -> Result<ExitCode> {
             Path::new(registry),
             report.first().map(Path::new),
         ),
+        ["figures", options @ ..] => figures(&root, options),
+        ["serve"] => serve(&root, "3000"),
+        ["serve", "--port", port] => serve(&root, port),
         ["preprocess", "supports", _renderer] => Ok(ExitCode::SUCCESS),
         ["preprocess"] => preprocess(),
         ["-h" | "--help" | "help"] => {
@@ -126,6 +137,35 @@ fn check(root: &std::path::Path, mode: Mode, chapters: &[&str]) -> Result<ExitCo
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn serve(root: &Path, port: &str) -> Result<ExitCode> {
+    let port: u16 = (port.parse().ok())
+        .filter(|&p| p > 0)
+        .with_context(|| format!("--port {port}: not a port number (1 to 65535)"))?;
+    nnblocks::serve::serve(root, port)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn figures(root: &Path, args: &[&str]) -> Result<ExitCode> {
+    let start = Instant::now();
+    let options =
+        nnblocks::export::Options::parse(args).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\nusage: cargo run -- figures [--out DIR] [--format svg,png] [--scale N] [FIGURE...]"
+        )
+    })?;
+    let done =
+        nnblocks::export::export(root, Nnblocks::default(), &options, &mut std::io::stderr())?;
+    eprintln!(
+        "nnblocks: exported {} figure(s) to {} ({} file(s) with index.md; {} program(s) run) in {:.1} s",
+        done.figures,
+        done.dir.display(),
+        done.files.len(),
+        done.programs_run,
+        start.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn device_plan(root: &Path, out: &Path) -> Result<ExitCode> {
