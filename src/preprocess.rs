@@ -6,7 +6,7 @@
 use crate::directive::{Directive, DirectiveAt, directives};
 use crate::engine::{ChapterSource, Engine, Mode, Origin, Report};
 use crate::exercises::{self, Exercise};
-use crate::figures::{Figures, figure_link, figure_list, number_figures};
+use crate::figures::{Figures, figure_link, figure_list, number_figures, page_title};
 use crate::lint;
 use crate::math;
 use crate::particle;
@@ -14,7 +14,7 @@ use crate::render::{self, PlacedArray, PlacedFigure};
 use crate::snippet::{self, Diagnostic, Lines, Location, Snippet};
 use crate::values::{self, PageValues};
 use anyhow::{Result, bail};
-use mdbook_markdown::pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
+use mdbook_markdown::pulldown_cmark::{Event, Tag, TagEnd};
 use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use std::collections::{BTreeSet, HashMap};
@@ -160,7 +160,7 @@ fn splice_book(
     prose_numbers: &[String],
     show_problems: bool,
 ) -> Result<(HashMap<PathBuf, String>, Vec<Diagnostic>)> {
-    let titles: Vec<String> = chapters.iter().map(|c| first_heading(&c.content)).collect();
+    let titles: Vec<String> = chapters.iter().map(|c| page_title(&c.content)).collect();
     let figures = number_figures(report, chapters, &titles)?;
     let pages: Vec<(&Path, &str)> = (chapters.iter())
         .map(|c| (c.path.as_path(), c.content.as_str()))
@@ -266,29 +266,6 @@ pub(crate) fn chapter_number(name: &str) -> Option<String> {
         .take_while(char::is_ascii_digit)
         .collect();
     (!digits.is_empty()).then_some(digits)
-}
-
-/// The text of the page's title, its first level-1 heading as mdBook's
-/// parser sees it: a `# ` line inside a code block (a hidden line of a
-/// snippet) is not a heading.
-fn first_heading(content: &str) -> String {
-    let mut title: Option<String> = None;
-    for event in snippet::parser(content) {
-        match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) => title = Some(String::new()),
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) if title.is_some() => break,
-            Event::Text(t) | Event::Code(t) => {
-                if let Some(title) = title.as_mut() {
-                    title.push_str(&t);
-                }
-            }
-            _ => {}
-        }
-    }
-    title.unwrap_or_default().trim().to_string()
 }
 
 /// Info strings made plain for mdBook, and output blocks after each snippet.
@@ -673,7 +650,7 @@ mod tests {
     fn chapter_numbers_from_titles() {
         assert_eq!(chapter_number("2.2 데이터 표현").as_deref(), Some("2"));
         assert_eq!(chapter_number("머리말"), None);
-        assert_eq!(first_heading("intro\n# 2.1 첫 신경망\n"), "2.1 첫 신경망");
+        assert_eq!(page_title("intro\n# 2.1 첫 신경망\n"), "2.1 첫 신경망");
     }
 
     #[test]
@@ -682,15 +659,12 @@ mod tests {
         let chapter = "```rust\n# use std::fmt;\nlet x = 1;\n```\n\n\
                        ~~~rust\n# fn helper() {}\n~~~\n\n\
                        # 3.1 `Tensor` 연산\n\n```rust\n# let y = 2;\n```\n";
-        assert_eq!(first_heading(chapter), "3.1 Tensor 연산");
-        assert_eq!(
-            chapter_number(&first_heading(chapter)).as_deref(),
-            Some("3")
-        );
+        assert_eq!(page_title(chapter), "3.1 Tensor 연산");
+        assert_eq!(chapter_number(&page_title(chapter)).as_deref(), Some("3"));
         // Only hidden lines: no title at all.
-        assert_eq!(first_heading("```rust\n# use x;\nlet a = 1;\n```\n"), "");
+        assert_eq!(page_title("```rust\n# use x;\nlet a = 1;\n```\n"), "");
         // A real heading of level 2 first is not the title.
-        assert_eq!(first_heading("## 1.9 sub\n\n# 2.0 main\n"), "2.0 main");
+        assert_eq!(page_title("## 1.9 sub\n\n# 2.0 main\n"), "2.0 main");
     }
 
     /// The prose edits of one chapter `ch02/a.md` applied: markdown in,
