@@ -83,11 +83,11 @@ fn array_deviation(e: &ArrayFile, a: &ArrayFile) -> Option<f64> {
     if e.ext != a.ext || x.len() != y.len() {
         return None;
     }
-    Some(x.iter().zip(&y).fold(0.0_f64, |worst, (x, y)| {
+    Some(x.iter().zip(&y).fold(0.0_f64, |worst, (&x, &y)| {
         let d = if x == y {
             0.0
         } else {
-            (x - y).abs() / x.abs().max(y.abs()).max(1.0)
+            relative_deviation(x, y)
         };
         worst.max(if d.is_nan() { f64::INFINITY } else { d })
     }))
@@ -194,8 +194,12 @@ fn within(x: &str, y: &str, tolerance: Option<f64>) -> bool {
 /// How far apart two numbers are, in the unit `tolerance` uses: relative,
 /// or absolute below 1.
 fn number_deviation(x: &str, y: &str) -> Option<f64> {
-    let (x, y) = (x.parse::<f64>().ok()?, y.parse::<f64>().ok()?);
-    Some((x - y).abs() / x.abs().max(y.abs()).max(1.0))
+    Some(relative_deviation(x.parse().ok()?, y.parse().ok()?))
+}
+
+/// `|x - y|` relative to the larger magnitude, or absolute below 1.
+fn relative_deviation(x: f64, y: f64) -> f64 {
+    (x - y).abs() / x.abs().max(y.abs()).max(1.0)
 }
 
 /// The smallest `tolerance` under which `actual` would match `expected`

@@ -180,8 +180,14 @@ impl Engine {
 
     pub fn process(&self, chapters: &[ChapterSource], mode: Mode) -> Result<Report> {
         let (plan, env) = self.plan(chapters)?;
+        self.process_plan(plan, &env, mode)
+    }
+
+    /// [`Engine::process`] for a plan already made (a caller that needed
+    /// its snippets first plans once).
+    pub fn process_plan(&self, plan: Plan, env: &KeyEnv, mode: Mode) -> Result<Report> {
         let _lock = WorkLock::acquire(&self.work_dir)?;
-        let (store, cache) = (self.store(), self.cache(&env));
+        let (store, cache) = (self.store(), self.cache(env));
         let mut outputs: Vec<Option<(Output, Origin)>> = vec![None; plan.snippets.len()];
         // Only a build reuses outputs; verify and bless run everything.
         let reuse = |cells: &[usize], outputs: &mut Vec<Option<(Output, Origin)>>| {

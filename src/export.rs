@@ -288,7 +288,7 @@ pub fn export(
     for (location, numbers) in &pending {
         writeln!(log, "  runs {location} ({})", numbers.join(", "))?;
     }
-    let report = engine.process(&chapters, Mode::Build)?;
+    let report = engine.process_plan(plan, &env, Mode::Build)?;
     if !report.failures.is_empty() {
         write!(log, "{}", report.problems(Mode::Build))?;
     }
@@ -369,8 +369,7 @@ fn pending(
             continue;
         };
         let chapter = &e.info.chapter;
-        let text = |dir: PathBuf| dir.join(format!("{key}.txt")).is_file();
-        if text(store.chapter_dir(chapter)) || text(cache.chapter_dir(chapter)) {
+        if store.has(chapter, key) || cache.has(chapter, key) {
             continue;
         }
         let location = s.snippet.location.to_string();

@@ -189,10 +189,7 @@ fn splice_book(
     // every page when the pages show problems.
     let unplaced: Vec<&Diagnostic> = (report.failures.iter())
         .filter(|d| {
-            !report.snippets.iter().any(|s| {
-                let ch = &chapters[s.chapter];
-                !failures_of(engine, ch, &s.snippet, std::slice::from_ref(*d)).is_empty()
-            })
+            !(report.snippets.iter()).any(|s| inside(engine, &chapters[s.chapter], &s.snippet, d))
         })
         .collect();
     let mut out = HashMap::new();
@@ -239,18 +236,11 @@ fn splice_book(
     Ok((out, problems))
 }
 
-/// The snippet failures that belong to `s` (reported inside its block).
-fn failures_of<'a>(
-    engine: &Engine,
-    ch: &ChapterSource,
-    sn: &Snippet,
-    failures: &'a [Diagnostic],
-) -> Vec<&'a Diagnostic> {
-    let file = engine.display_path(&ch.path);
-    let last = Lines::new(&ch.content).line_of(sn.block.end);
-    (failures.iter())
-        .filter(|d| d.location.file == file && (sn.location.line..=last).contains(&d.location.line))
-        .collect()
+/// Whether `d` was reported inside the block of snippet `sn` of `ch`.
+fn inside(engine: &Engine, ch: &ChapterSource, sn: &Snippet, d: &Diagnostic) -> bool {
+    let last = sn.location.line + ch.content[sn.block.clone()].matches('\n').count();
+    d.location.file == engine.display_path(&ch.path)
+        && (sn.location.line..=last).contains(&d.location.line)
 }
 
 /// Where a banner goes: after the page's first line (its title).
@@ -332,7 +322,9 @@ fn snippet_edits(
             html = render::folded("nb-predict", "실행 결과 보기", &html);
         }
         if let Some(failures) = shown_failures {
-            let mine = failures_of(engine, ch, sn, failures);
+            let mine: Vec<&Diagnostic> = (failures.iter())
+                .filter(|d| inside(engine, ch, sn, d))
+                .collect();
             if !mine.is_empty() {
                 html = render::problems(&mine);
             }

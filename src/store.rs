@@ -63,7 +63,8 @@ impl ArrayFile {
     }
 }
 
-/// The value of IEEE 754 half-precision `bits`.
+/// The value of IEEE 754 half-precision `bits`. (The figure crate, which
+/// writes them, has its own copy: the engine does not depend on plotters.)
 fn f16_value(bits: u16) -> f64 {
     let sign = if bits & 0x8000 != 0 { -1.0 } else { 1.0 };
     let exp = i32::from((bits >> 10) & 0x1f);
@@ -188,6 +189,14 @@ impl Store {
         }
         arrays.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(arrays)
+    }
+
+    /// Whether a complete entry is stored under `key` (its text file,
+    /// written last, is there), without reading it.
+    pub fn has(&self, chapter: &Path, key: &str) -> bool {
+        self.chapter_dir(chapter)
+            .join(format!("{key}.txt"))
+            .is_file()
     }
 
     pub fn load(&self, chapter: &Path, key: &str) -> Result<Option<Output>> {
@@ -328,7 +337,9 @@ mod tests {
             }],
         };
         assert_eq!(store.load(chapter, "k1")?, None);
+        assert!(!store.has(chapter, "k1"));
         store.save(chapter, "k1", &out)?;
+        assert!(store.has(chapter, "k1"));
         assert_eq!(store.load(chapter, "k1")?.as_ref(), Some(&out));
         assert!(dir.path().join("ch02/data/k1-2.png").is_file());
         assert_eq!(

@@ -53,38 +53,9 @@
         return out;
     }
 
-    /** The number that IEEE 754 half-precision `bits` stand for. */
-    function f16(bits) {
-        var sign = bits & 0x8000 ? -1 : 1;
-        var exp = (bits >> 10) & 0x1f;
-        var man = bits & 0x3ff;
-        if (exp === 0) return sign * man * Math.pow(2, -24); // zero, subnormal
-        if (exp === 0x1f) return man ? NaN : sign * Infinity;
-        return sign * (1 + man / 1024) * Math.pow(2, exp - 15);
-    }
-
     /** The array `name` published by the page's snippet, as numbers. */
     function loadArray(name) {
-        var el = document.querySelector('.nb-array[data-name="' + name + '"]');
-        if (!el) return Promise.reject(new Error("no array " + name + " on this page"));
-        var format = el.dataset.format || el.dataset.src.split(".").pop();
-        return fetch(el.dataset.src)
-            .then(function (res) {
-                if (!res.ok) throw new Error(name + ": HTTP " + res.status);
-                return res.arrayBuffer();
-            })
-            .then(function (buf) {
-                var view = new DataView(buf);
-                var size = { f16: 2, f32: 4, f64: 8 }[format];
-                if (!size) throw new Error(name + ": unknown format " + format);
-                var out = new Float64Array(buf.byteLength / size);
-                for (var i = 0; i < out.length; i++) {
-                    var at = i * size;
-                    out[i] = size === 2 ? f16(view.getUint16(at, true))
-                        : size === 4 ? view.getFloat32(at, true) : view.getFloat64(at, true);
-                }
-                return out;
-            });
+        return window.nnblocksArrays.load(name);
     }
 
     /** The network's probabilities for 784 pixels in 0..1: relu, then softmax. */
@@ -323,9 +294,7 @@
                 show();
             },
             function (err) {
-                result.textContent = window.location.protocol === "file:"
-                    ? "파일로 연 책에서는 브라우저가 가중치 파일을 읽지 못합니다. `cargo run -- serve`로 열어 보세요."
-                    : "가중치를 읽지 못했습니다: " + err.message;
+                result.textContent = "가중치를 읽지 못했습니다: " + err.message;
                 root.classList.add("nb-dp-failed");
             },
         );

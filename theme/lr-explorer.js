@@ -314,32 +314,8 @@
 
     // ---- the Rust snippet's path, published next to its output ----
 
-    /** The f64 array a snippet published under `name` (little-endian). */
-    function readArray(name) {
-        var span = document.querySelector('.nb-array[data-name="' + name + '"]');
-        if (!span) return Promise.reject(new Error("no published array " + name));
-        // A book opened as files (file://) may not fetch files: the browser
-        // blocks it and logs an error. Say so instead of trying.
-        if (location.protocol === "file:" && !/^data:/.test(span.dataset.src)) {
-            var blocked = new Error("file://");
-            blocked.fileProtocol = true;
-            return Promise.reject(blocked);
-        }
-        return fetch(span.dataset.src)
-            .then(function (r) {
-                if (!r.ok) throw new Error(name + ": HTTP " + r.status);
-                return r.arrayBuffer();
-            })
-            .then(function (buf) {
-                var view = new DataView(buf);
-                var out = [];
-                for (var i = 0; i + 8 <= buf.byteLength; i += 8) out.push(view.getFloat64(i, true));
-                return out;
-            });
-    }
-
     var stored = null;
-    var ready = Promise.all([readArray("lr-path"), readArray("lr-path-loss")])
+    var ready = Promise.all([window.nnblocksArrays.load("lr-path"), window.nnblocksArrays.load("lr-path-loss")])
         .then(function (arrays) {
             stored = { w: arrays[0], loss: arrays[1] };
             var mine = descend(DEFAULTS.learningRate, DEFAULTS.momentum, DEFAULTS.steps);
@@ -357,10 +333,6 @@
             return { same: same, maxDiff: diff };
         })
         .catch(function (e) {
-            if (e.fileProtocol) {
-                check.textContent = "파일로 연 책에서는 브라우저가 저장된 경로를 읽지 못하게 막으므로, Rust 코드의 경로와 비교하지 않았습니다. cargo run -- serve로 열면 비교합니다.";
-                return { same: false, error: "file://" };
-            }
             check.textContent = "Rust 코드가 저장한 경로를 읽지 못했습니다: " + e.message;
             check.classList.add("nb-lr-mismatch");
             return { same: false, error: e.message };

@@ -96,6 +96,15 @@ fn color(c: BackendColor) -> String {
     format!("#{r:02X}{g:02X}{b:02X}")
 }
 
+/// A shape's `fill` and `stroke`: the colour goes to one, `none` to the other.
+fn paint(c: BackendColor, filled: bool) -> (String, String) {
+    if filled {
+        (color(c), "none".into())
+    } else {
+        ("none".into(), color(c))
+    }
+}
+
 fn opacity(c: BackendColor) -> String {
     c.alpha.to_string()
 }
@@ -194,12 +203,7 @@ impl DrawingBackend for Svg<'_> {
         if style.color().alpha == 0.0 {
             return Ok(());
         }
-        let c = color(style.color());
-        let (fill, stroke) = if fill {
-            (c, "none".into())
-        } else {
-            ("none".into(), c)
-        };
+        let (fill, stroke) = paint(style.color(), fill);
         self.tag(
             "rect",
             &[
@@ -257,12 +261,7 @@ impl DrawingBackend for Svg<'_> {
         if style.color().alpha == 0.0 {
             return Ok(());
         }
-        let c = color(style.color());
-        let (stroke, fill) = if fill {
-            ("none".into(), c)
-        } else {
-            (c, "none".into())
-        };
+        let (fill, stroke) = paint(style.color(), fill);
         self.tag(
             "circle",
             &[
