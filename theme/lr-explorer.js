@@ -124,11 +124,11 @@
     var bars = el("div", { class: "nb-lr-chart nb-lr-bars" });
     var status = el("p", { class: "nb-lr-status", "aria-live": "polite" });
     var table = el("details", { class: "nb-lr-table" });
-    table.appendChild(el("summary", {}, "걸음마다의 w와 손실 (표)"));
+    table.appendChild(el("summary", {}, "스텝마다의 w와 손실 (표)"));
     var tableBody = el("tbody");
     var tableEl = el("table");
     var head = el("tr");
-    ["걸음 t", "w", "손실"].forEach(function (h) {
+    ["스텝 t", "w", "손실"].forEach(function (h) {
         head.appendChild(el("th", {}, h));
     });
     tableEl.appendChild(el("thead")).appendChild(head);
@@ -221,7 +221,7 @@
         var end = pts[pts.length - 1];
         var onChart = pts.length === n && end[0] >= f.m.left && end[0] <= f.m.left + f.w && end[1] >= f.m.top;
         if (onChart && Math.abs(end[0] - start[0]) > 40) {
-            s.appendChild(svg("text", { x: end[0], y: end[1] - 12, "text-anchor": "middle", fill: INK, class: "nb-lr-halo" }, n - 1 + "걸음 뒤"));
+            s.appendChild(svg("text", { x: end[0], y: end[1] - 12, "text-anchor": "middle", fill: INK, class: "nb-lr-halo" }, n - 1 + "스텝 뒤"));
         }
         if (!onChart) {
             s.appendChild(svg("text", { x: f.m.left + f.w - 8, y: f.m.top + 18, "text-anchor": "end", fill: RED }, "경로가 그림 밖으로 나갔습니다"));
@@ -233,11 +233,11 @@
     function drawBars(path, width) {
         var height = 210;
         var n = path.loss.length;
-        var s = newSvg(width, height, "걸음마다의 손실");
+        var s = newSvg(width, height, "스텝마다의 손실");
         var f = frame(width, height, [-0.5, n - 0.5], LOSS_RANGE);
         var ticks = [];
         for (var t = 0; t < n; t += width < 520 ? 5 : 2) ticks.push(t);
-        axes(s, f, ticks, [0, 4, 8], "걸음 t", "손실", "nb-lr-clip-bars");
+        axes(s, f, ticks, [0, 4, 8], "스텝 t", "손실", "nb-lr-clip-bars");
         var bw = Math.max(2, (f.w / n) * 0.6);
         path.loss.forEach(function (l, k) {
             var top = isFinite(l) ? Math.max(f.y(l), f.m.top) : f.m.top;
@@ -260,7 +260,7 @@
         var end = path.w[n];
         var endLoss = path.loss[n];
         var grew = !isFinite(endLoss) || endLoss > path.loss[0];
-        var text = n + "걸음 뒤 w = " + fmt(end, 4) + ", 손실 " + fmt(endLoss, 4) + ". ";
+        var text = n + "스텝 뒤 w = " + fmt(end, 4) + ", 손실 " + fmt(endLoss, 4) + ". ";
         if (grew) text += "손실이 출발점보다 커졌습니다: 발산합니다.";
         else if (Math.abs(end - 1) < 1e-3) text += "최솟값 w = 1에 닿았습니다.";
         else text += "최솟값 w = 1까지 " + fmt(Math.abs(end - 1), 3) + " 남았습니다.";
@@ -327,7 +327,7 @@
             same = same && diff <= 1e-6;
             check.textContent = same
                 ? "확인: 처음 값(학습률 " + DEFAULTS.learningRate + ", 모멘텀 " + DEFAULTS.momentum + ")에서 이 페이지가 계산한 " + DEFAULTS.steps +
-                  "걸음은 위 Rust 코드가 저장한 경로와 같습니다(가장 큰 차이 " + diff + ")."
+                  "스텝은 위 Rust 코드가 저장한 경로와 같습니다(가장 큰 차이 " + diff + ")."
                 : "주의: 이 페이지의 경로가 Rust 코드가 저장한 경로와 다릅니다.";
             check.classList.toggle("nb-lr-mismatch", !same);
             return { same: same, maxDiff: diff };

@@ -18,7 +18,7 @@ use crate::ShapeError;
 /// `k = big.len() - small.len()`, provided `small` is the tail of `big`.
 pub fn added_axes(big: &[usize], small: &[usize]) -> Result<Vec<usize>, ShapeError> {
     let k = big.len().checked_sub(small.len()).ok_or(ShapeError::Rank {
-        what: "added_axes: the smaller tensor has more axes",
+        what: "added_axes: 작은 텐서의 축이 더 많습니다",
         expected: big.len(),
         shape: small.to_vec(),
     })?;
@@ -148,7 +148,7 @@ mod tests {
         let err = broadcast_shape(&[4, 3], &[4]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "cannot broadcast [4, 3] with [4]: axis 0 from the end has 3 and 4"
+            "브로드캐스팅할 수 없는 모양: [4, 3], [4] (뒤에서 1번째 축의 길이 3 ≠ 4, 어느 쪽도 1이 아님)"
         );
     }
 

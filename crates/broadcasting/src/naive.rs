@@ -178,7 +178,7 @@ mod tests {
         let err = vector_dot(&[1.0; 3], &[1.0; 4]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "vector_dot: shapes [3] and [4] do not fit: 3 != 4"
+            "vector_dot: 두 모양이 맞지 않습니다: [3], [4] (왼쪽의 마지막 축 3 ≠ 오른쪽의 첫 축 4)"
         );
         let x = m(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
         let y = [1.0, 0.0, -1.0];

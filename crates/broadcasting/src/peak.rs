@@ -16,12 +16,12 @@ use thiserror::Error;
 /// Why the peak could not be read.
 #[derive(Debug, Error)]
 pub enum PeakError {
-    #[error("cannot read {path}: {source}")]
+    #[error("{path}: 파일을 읽을 수 없습니다: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} has no `cpu MHz` line")]
+    #[error("{path}: `cpu MHz` 줄이 없습니다")]
     NoClock { path: PathBuf },
 }
 
@@ -113,7 +113,7 @@ mod tests {
         let err = Peak::from_cpuinfo_file(Path::new("/nonexistent/cpuinfo")).unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("cannot read /nonexistent/cpuinfo")
+                .starts_with("/nonexistent/cpuinfo: 파일을 읽을 수 없습니다")
         );
     }
 }

@@ -237,7 +237,9 @@ impl<D: Device<f32> + 'static> Model<D> {
         let (mut loss, mut correct) = (0.0_f64, 0_usize);
         for (row, &label) in probs.chunks_exact(CLASSES).zip(labels) {
             let label = usize::from(label);
-            // Keras clips probabilities to [1e-7, 1 - 1e-7] before the log.
+            // Clipped to [1e-7, 1 - 1e-7] before the log, as Keras does with
+            // probabilities (its TensorFlow backend takes a softmax's logits
+            // instead when it can; the two differ only below 1e-7).
             loss -= f64::from(row[label].clamp(1e-7, 1.0 - 1e-7).ln());
             correct += usize::from(argmax(row) == label);
         }

@@ -1,4 +1,4 @@
-//! RMSprop as Keras runs it.
+//! RMSprop as Keras 3 runs it.
 //!
 //! For every parameter `w` with gradient `g`, Keras keeps a moving average
 //! `v` of the squared gradient, starting at 0, and updates
@@ -8,11 +8,18 @@
 //! w <- w - lr * g / sqrt(v + epsilon)
 //! ```
 //!
-//! with `lr = 1e-3`, `rho = 0.9`, `epsilon = 1e-7`. dfdx 0.13's `RMSprop`
-//! differs in three ways: its default `lr` is `1e-2`, it adds `epsilon`
-//! outside the square root, and it starts `v` at 1, so that the first steps
-//! are about `sqrt(10)` times smaller than Keras's and the first epoch ends
-//! far behind.
+//! with `lr = 1e-3`, `rho = 0.9`, `epsilon = 1e-7` (keras/src/optimizers/
+//! rmsprop.py at v3.15.1, lines 55-58 and 126-154: `epsilon` is added to
+//! `v` under the square root). dfdx 0.13's `RMSprop` adds `epsilon` at the
+//! same place (`(s_avg_f32 + eps).sqrt()` in src/tensor_ops/rmsprop/
+//! cpu_kernel.rs) but differs in three other ways: its default `lr` is
+//! `1e-2`, its default `epsilon` is `1e-8`, and it starts `v` at 1
+//! (`try_fill_with_ones` in src/optim/rmsprop.rs), not 0. While `0.9^k`
+//! (what is left of that 1 after `k` steps) outweighs `100 g^2`, its steps
+//! are smaller than Keras's despite the tenfold learning rate. (The Keras 2 `optimizer_v2` RMSprop, which the
+//! original book ran, added `epsilon` outside the square root when it had
+//! no momentum.) Section 2.1 of the book runs one step of each against these
+//! formulas.
 
 use dfdx::prelude::*;
 use rayon::prelude::*;

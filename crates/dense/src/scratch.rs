@@ -132,7 +132,9 @@ impl<'a, D: Device<f32>> Iterator for BatchGenerator<'a, D> {
 }
 
 /// The mean over the batch of `-ln p[label]`, with `p` clipped to
-/// `[1e-7, 1 - 1e-7]` as Keras does.
+/// `[1e-7, 1 - 1e-7]`, as Keras's crossentropy does when it is given
+/// probabilities it cannot trace back to logits (its TensorFlow backend
+/// uses the softmax's logits instead when it can; section 2.5 links both).
 pub fn sparse_categorical_crossentropy<D: Device<f32>, T: Tape<f32, D> + Merge<NoneTape>>(
     labels: &[u8],
     predictions: Tensor<(usize, usize), f32, D, T>,

@@ -208,8 +208,10 @@ pub fn arc(
     arrow(chart, at(end - 0.02 * (end - start)), at(end), color)
 }
 
-/// Shades the half-planes `x < 0` and `y < 0`, where `relu` sends every
-/// coordinate to zero.
+/// Shades the half-planes `x < 0` and `y < 0`, as two rectangles that do
+/// not overlap (the quadrant where both are negative is shaded once). `relu`
+/// works on each coordinate separately: it sets `x` to zero in the first
+/// half-plane, `y` in the second, and both where they meet.
 pub fn shade_negative<DB: DrawingBackend>(chart: &mut Plane<'_, DB>) -> DrawResult<(), DB> {
     let (x, y) = (chart.x_range(), chart.y_range());
     let fill = style::LIGHT_RED.mix(0.45).filled();

@@ -14,8 +14,9 @@ use rand::{Rng, SeedableRng};
 
 use crate::GradientsError;
 
-/// A batch on the device: the inputs as (features, samples), and the targets.
-pub type Batch<D> = (Tensor<(Const<2>, usize), f32, D>, Tensor<(usize,), f32, D>);
+/// A batch on the device: the inputs as (samples, features), one sample per
+/// row as everywhere in the book, and the targets.
+pub type Batch<D> = (Tensor<(usize, Const<2>), f32, D>, Tensor<(usize,), f32, D>);
 
 /// A regression data set: inputs with two features and one target each.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,20 +68,54 @@ impl Regression {
         self.inputs.is_empty()
     }
 
-    /// The samples at `indices` as tensors: the inputs transposed to
-    /// (features, samples), and the targets.
+    /// The samples at `indices` as tensors: the inputs as (samples,
+    /// features), one sample per row, and the targets.
     pub fn batch<D: Device<f32>>(&self, dev: &D, indices: &[usize]) -> Batch<D> {
         let n = indices.len();
-        let mut xt = vec![0.0; 2 * n];
-        for (k, &i) in indices.iter().enumerate() {
-            xt[k] = self.inputs[i][0];
-            xt[n + k] = self.inputs[i][1];
-        }
+        let x = indices.iter().flat_map(|&i| self.inputs[i]).collect();
         let y = indices.iter().map(|&i| self.targets[i]).collect();
         (
-            dev.tensor_from_vec(xt, (Const, n)),
+            dev.tensor_from_vec(x, (n, Const)),
             dev.tensor_from_vec(y, (n,)),
         )
+    }
+
+    /// The curvature λ of the mean squared error of the samples at
+    /// `indices`: the largest eigenvalue of its Hessian with respect to
+    /// (w₁, w₂, b), which is (2/n) Σ x̃ x̃ᵀ with x̃ = (x₁, x₂, 1) and does not
+    /// depend on the weights. Gradient descent on that loss diverges when the
+    /// learning rate is above 2/λ. One sample gives 2 (x₁² + x₂² + 1).
+    ///
+    /// # Panics
+    ///
+    /// If `indices` is empty.
+    pub fn curvature(&self, indices: &[usize]) -> f32 {
+        assert!(!indices.is_empty(), "the curvature of no samples");
+        let mut hessian = [[0.0_f64; 3]; 3];
+        for &i in indices {
+            let [x1, x2] = self.inputs[i];
+            let x = [f64::from(x1), f64::from(x2), 1.0];
+            for (row, &a) in hessian.iter_mut().zip(&x) {
+                for (h, &b) in row.iter_mut().zip(&x) {
+                    *h += 2.0 * a * b / indices.len() as f64;
+                }
+            }
+        }
+        // Power iteration: the Hessian is symmetric positive semi-definite,
+        // so its largest eigenvalue is the one the iteration finds.
+        let mut v = [1.0, 0.7, 0.3];
+        let mut lambda = 0.0;
+        for _ in 0..1000 {
+            let hv: Vec<f64> = hessian
+                .iter()
+                .map(|row| row.iter().zip(&v).map(|(h, x)| h * x).sum())
+                .collect();
+            lambda = hv.iter().map(|x| x * x).sum::<f64>().sqrt();
+            for (x, h) in v.iter_mut().zip(&hv) {
+                *x = h / lambda;
+            }
+        }
+        lambda as f32
     }
 }
 
@@ -147,12 +182,12 @@ pub fn train<D: Device<f32>>(
     }
     let mut rng = StdRng::seed_from_u64(how.seed);
     let everything: Vec<usize> = (0..n).collect();
-    let (all_xt, all_y) = data.batch(dev, &everything);
+    let (all_x, all_y) = data.batch(dev, &everything);
 
     let mut w: Tensor<Rank1<2>, f32, D> = dev.zeros();
     let mut b: Tensor<Rank0, f32, D> = dev.zeros();
     let full_loss = |w: &Tensor<Rank1<2>, f32, D>, b: &Tensor<Rank0, f32, D>| {
-        let pred = w.clone().matmul(all_xt.clone()) + b.clone().broadcast_like(&(n,));
+        let pred = all_x.clone().matmul(w.clone()) + b.clone().broadcast_like(&(n,));
         mse_loss(pred, all_y.clone()).as_vec()[0]
     };
     let mut losses = vec![full_loss(&w, &b)];
@@ -161,9 +196,9 @@ pub fn train<D: Device<f32>>(
         order.shuffle(&mut rng);
         for indices in order.chunks(how.batch_size) {
             // 1. a batch; 2. the forward pass; 3. the loss.
-            let (xt, y) = data.batch(dev, indices);
+            let (x, y) = data.batch(dev, indices);
             let pred =
-                w.leaky_trace().matmul(xt) + b.leaky_trace().broadcast_like(&(indices.len(),));
+                x.leaky_trace().matmul(w.clone()) + b.clone().broadcast_like(&(indices.len(),));
             let loss = mse_loss(pred, y);
             // 4. the backward pass: the gradient of the loss.
             let grads = loss.backward();
@@ -232,6 +267,37 @@ mod tests {
         assert!(!small.diverged());
         let large = run(64, 5.0, 20);
         assert!(large.diverged(), "{:?}", large.losses);
+    }
+
+    #[test]
+    fn batches_keep_one_sample_per_row() {
+        let data = Regression::new(
+            vec![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]],
+            vec![7.0, 8.0, 9.0],
+        )
+        .unwrap();
+        let (x, y) = data.batch(&Cpu::default(), &[2, 0]);
+        assert_eq!(x.shape().concrete(), [2, 2]);
+        assert_eq!(x.as_vec(), [5.0, 6.0, 1.0, 2.0]);
+        assert_eq!(y.as_vec(), [9.0, 7.0]);
+    }
+
+    #[test]
+    fn one_sample_has_the_curvature_of_its_rank_one_hessian() {
+        let data = Regression::new(vec![[0.5, -1.0]], vec![0.0]).unwrap();
+        // 2 (x₁² + x₂² + 1) = 2 (0.25 + 1 + 1)
+        assert!((data.curvature(&[0]) - 4.5).abs() < 1e-5);
+    }
+
+    #[test]
+    fn batch_descent_diverges_just_above_two_over_the_curvature() {
+        let data = Regression::generate(64, 0);
+        let limit = 2.0 / data.curvature(&(0..64).collect::<Vec<_>>());
+        let below = run(64, 0.97 * limit, 300);
+        assert!(!below.diverged(), "{}", below.final_loss());
+        assert!(below.final_loss() < 0.01, "{}", below.final_loss());
+        let above = run(64, 1.03 * limit, 300);
+        assert!(above.diverged(), "{}", above.final_loss());
     }
 
     #[test]

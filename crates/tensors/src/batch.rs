@@ -28,11 +28,11 @@ use dfdx::tensor::{Cpu, Tensor};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BatchError {
     /// A batch size of 0 cuts nothing.
-    #[error("the batch size must be at least 1")]
+    #[error("배치 크기는 1 이상이어야 합니다")]
     ZeroSize,
     /// The batch would start at or after the last sample.
     #[error(
-        "batch {index} of size {size} would start at sample {}, but there are only {samples} samples ({} batches)",
+        "{index}번 배치(크기 {size})는 샘플 {}번에서 시작해야 하지만 샘플은 {samples}개뿐입니다(배치는 {}개)",
         index * size,
         num_batches(*samples, *size)
     )]
@@ -45,7 +45,7 @@ pub enum BatchError {
         samples: usize,
     },
     /// The device could not allocate the batch.
-    #[error("the device could not make the batch: {0}")]
+    #[error("장치가 배치를 만들지 못했습니다: {0}")]
     Device(String),
 }
 
@@ -167,11 +167,23 @@ mod tests {
     }
 
     #[test]
+    fn every_message_is_korean() {
+        assert_eq!(
+            BatchError::ZeroSize.to_string(),
+            "배치 크기는 1 이상이어야 합니다"
+        );
+        assert_eq!(
+            BatchError::Device("x".into()).to_string(),
+            "장치가 배치를 만들지 못했습니다: x"
+        );
+    }
+
+    #[test]
     fn the_error_says_how_many_batches_there_are() {
         let err = batch_range(60_000, 128, 500).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "batch 500 of size 128 would start at sample 64000, but there are only 60000 samples (469 batches)"
+            "500번 배치(크기 128)는 샘플 64000번에서 시작해야 하지만 샘플은 60000개뿐입니다(배치는 469개)"
         );
     }
 }
