@@ -3,18 +3,19 @@
 //! range. A chapter is never re-serialized: what is not replaced stays as
 //! the author wrote it.
 
+use crate::attrs;
 use crate::directive::{Directive, DirectiveAt, directives};
 use crate::engine::{ChapterSource, Engine, Mode, Origin, Report};
 use crate::exercises::{self, Exercise};
 use crate::figures::{Figures, figure_link, figure_list, number_figures, page_title};
-use crate::lint;
+use crate::lint::{self, Prose};
 use crate::math;
 use crate::particle;
 use crate::render::{self, PlacedArray, PlacedFigure};
 use crate::snippet::{self, Diagnostic, Lines, Location, Snippet};
 use crate::values::{self, PageValues};
 use anyhow::{Result, bail};
-use mdbook_markdown::pulldown_cmark::{Event, Tag, TagEnd};
+use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
 use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use std::collections::{BTreeSet, HashMap};
@@ -356,6 +357,8 @@ fn snippet_edits(
 /// as written. In prose, `\{{#fig label}}` is the literal text (mdBook's
 /// escape for its own `{{#include}}`): the backslash is removed, nothing
 /// else. A particle pair after either (`은(는)`) becomes the form that fits.
+/// Prose and figure captions are linted on the way: numbers typed by hand,
+/// the glossary's avoided words, sentences in 한다체 ([`lint`]).
 /// `file` is how messages name the chapter.
 fn prose_edits(
     file: &Path,
@@ -373,11 +376,64 @@ fn prose_edits(
     // A code block's text comes as Text events between its Start and End;
     // inline code is a Code event of its own, which we never look into.
     let mut in_code_block = false;
+    // The block of prose being read (a paragraph, a list item, a heading, a
+    // table cell), linted as a whole when it ends: sentences wrap lines.
+    let mut block = Prose::default();
+    let lint_block = |prose: &Prose, problems: &mut Vec<Diagnostic>| {
+        if prose.is_empty() {
+            return;
+        }
+        for (at, word, term) in lint::avoided_in(prose, known.avoided) {
+            problems.push(Diagnostic {
+                location: at_line(prose.source(at)),
+                message: format!(
+                    "{} is not the book's word: write {} (용어집, glossary)",
+                    lint::quoted(word),
+                    lint::quoted(term)
+                ),
+            });
+        }
+        for plain in lint::plain_endings(prose) {
+            problems.push(Diagnostic {
+                location: at_line(prose.source(plain.at)),
+                message: format!(
+                    "“{}” ends in 한다체 (`{}`): the book's prose and captions are in 합니다체 \
+                     (-ㅂ니다/-습니다); a quotation goes in “…”",
+                    plain.context, plain.word
+                ),
+            });
+        }
+    };
     for (event, range) in snippet::parser(&ch.content).into_offset_iter() {
+        match &event {
+            Event::Start(tag) if !inline(tag) => {
+                lint_block(&std::mem::take(&mut block), problems);
+            }
+            Event::End(tag) if !inline_end(tag) => {
+                lint_block(&std::mem::take(&mut block), problems);
+            }
+            Event::Code(code) => block.push_opaque(&format!("`{code}`"), range.start),
+            Event::SoftBreak | Event::HardBreak => block.push_text(" ", range.start, false),
+            Event::FootnoteReference(_) => {
+                block.push_opaque(&ch.content[range.clone()], range.start)
+            }
+            _ => {}
+        }
         match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code_block = true;
+                // A figure's caption is prose too; its line is the fence's.
+                if let CodeBlockKind::Fenced(info) = kind
+                    && let Ok(Some(attrs)) = attrs::parse(&info)
+                {
+                    for figure in &attrs.figures {
+                        lint_block(&Prose::caption(&figure.caption, range.start), problems);
+                    }
+                }
+            }
             Event::End(TagEnd::CodeBlock) => in_code_block = false,
             Event::InlineMath(ref tex) | Event::DisplayMath(ref tex) => {
+                block.push_opaque(&ch.content[range.clone()], range.start);
                 let display = matches!(event, Event::DisplayMath(_));
                 match math::to_mathml(tex, display) {
                     Ok(html) => edits.push((range, html)),
@@ -387,7 +443,7 @@ fn prose_edits(
                     }),
                 }
             }
-            Event::Text(_) if !in_code_block => {
+            Event::Text(t) if !in_code_block => {
                 let found = directives(&ch.content, range.clone());
                 let mut plain = range.start;
                 for d in found
@@ -408,15 +464,8 @@ fn prose_edits(
                     }
                     plain = d.end;
                 }
-                for (at, word, term) in lint::avoided_in(&ch.content[range.clone()], known.avoided)
-                {
-                    problems.push(Diagnostic {
-                        location: at_line(range.start + at),
-                        message: format!(
-                            "`{word}` is not the book's word: write `{term}` (용어집, glossary)"
-                        ),
-                    });
-                }
+                let text = &ch.content[range.clone()];
+                block.push_text(&t, range.start, *t == *text);
                 for d in found {
                     if d.escaped {
                         // Drop the backslash; the rest stays as written.
@@ -448,7 +497,34 @@ fn prose_edits(
             _ => {}
         }
     }
+    lint_block(&block, problems);
     edits
+}
+
+/// Tags that stay inside a sentence: emphasis and links.
+fn inline(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+    )
+}
+
+/// The ends of [`inline`] tags.
+fn inline_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+    )
 }
 
 /// Every number written in a page's code: its code blocks and inline code.
@@ -690,7 +766,10 @@ mod tests {
                 },
             },
         )]);
-        let avoided = [("원소".to_string(), "항목".to_string())];
+        let avoided = [
+            ("원소".to_string(), "항목".to_string()),
+            ("밀집 층".to_string(), "`Dense` 층".to_string()),
+        ];
         let known = Known {
             figures: &figures,
             exercises: &HashMap::new(),
@@ -738,12 +817,12 @@ mod tests {
     fn values_become_numbers_with_their_particles() {
         // 98.1% reads 구십팔 점 일 퍼센트: a vowel.
         let (out, problems) = splice_prose(
-            "정확도는 {{#value acc %.1}}이다(다). 소수로 {{#value acc .2}}이(가) 됩니다. \
+            "정확도 {{#value acc %.1}}은(는) 높습니다. 소수로 {{#value acc .2}}이(가) 됩니다. \
              `{{#value acc}}`, \\{{#value acc}}, {{#value nope}}\n",
         );
         assert_eq!(
             out,
-            "정확도는 98.1%다. 소수로 0.98이 됩니다. `{{#value acc}}`, {{#value acc}}, {{#value nope}}\n"
+            "정확도 98.1%는 높습니다. 소수로 0.98이 됩니다. `{{#value acc}}`, {{#value acc}}, {{#value nope}}\n"
         );
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
@@ -767,6 +846,48 @@ mod tests {
                 "book/ch02/a.md:5: `97%` is typed by hand: a measured result comes from the run \
                  (nnblocks_figures::value in the snippet, {{#value NAME FORMAT}} here)",
                 "book/ch02/a.md:7: `원소` is not the book's word: write `항목` (용어집, glossary)",
+            ]
+        );
+    }
+
+    #[test]
+    fn prose_and_captions_are_in_hamnida_style_named_by_file_and_line() {
+        let (_, problems) = splice_prose(
+            "# 제목\n\n첫 문장은 합니다체입니다. 둘째 문장은 줄을\n넘겨 변한다. 원서는 \
+             “모양 변환이다”라고 씁니다.\n\n\
+             - 에포크마다 손실과 정확도\n- 입력을 *받는다*\n\n\
+             ```rust,figure=f caption=\"값이 조금만 변경된다 (원서 그림 2.16)\"\n\
+             println!(\"끝났다.\");\n```\n\n\
+             ```rust,figure=g caption=\"번호는 걸음 순서이다.\"\n```\n\n\
+             `코드이다.`와 $x다.$는 읽지 않고, 이것은 변합니다.\n",
+        );
+        let hint = "the book's prose and captions are in 합니다체 (-ㅂ니다/-습니다); \
+                    a quotation goes in “…”";
+        assert_eq!(
+            problems,
+            [
+                format!(
+                    "book/ch02/a.md:4: “둘째 문장은 줄을 넘겨 변한다” ends in 한다체 (`변한다`): {hint}"
+                ),
+                format!("book/ch02/a.md:7: “입력을 받는다” ends in 한다체 (`받는다`): {hint}"),
+                format!(
+                    "book/ch02/a.md:9: “값이 조금만 변경된다” ends in 한다체 (`변경된다`): {hint}"
+                ),
+                format!(
+                    "book/ch02/a.md:13: “번호는 걸음 순서이다” ends in 한다체 (`순서이다`): {hint}"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_avoided_word_may_wrap_across_lines() {
+        let (_, problems) =
+            splice_prose("여기서 원\n소별이 아니라 항목별입니다. 밀집\n층은 쓰지 않습니다.\n");
+        assert_eq!(
+            problems,
+            [
+                "book/ch02/a.md:2: `밀집 층` is not the book's word: write `Dense` 층 (용어집, glossary)"
             ]
         );
     }

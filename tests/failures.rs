@@ -425,7 +425,7 @@ fn two_checks_sharing_a_work_folder_take_turns() {
 #[test]
 fn values_published_by_a_snippet_are_stated_in_the_prose() {
     let chapter = "# 2.9 V\n\n```rust\nlet acc = 0.98125_f32;\nnnblocks_figures::value(\"acc\", acc);\n\
-                   println!(\"정확도 {acc:.4}\");\n```\n\n정확도는 {{#value acc %.1}}이다(다).\n";
+                   println!(\"정확도 {acc:.4}\");\n```\n\n정확도는 {{#value acc %.1}}입니다.\n";
     let (dir, pre) = book("values", chapter);
     assert!(check(dir.path(), &pre, Mode::Bless).failures.is_empty());
     let stored = fs::read_dir(dir.path().join("book/outputs/bad"))
@@ -440,7 +440,7 @@ fn values_published_by_a_snippet_are_stated_in_the_prose() {
     let book = nnblocks::load_book(dir.path(), clone(&pre)).unwrap();
     book.build().unwrap();
     let html = fs::read_to_string(dir.path().join("out/bad.html")).unwrap();
-    assert!(html.contains("정확도는 98.1%다."), "{html}");
+    assert!(html.contains("정확도는 98.1%입니다."), "{html}");
     assert!(!html.contains("value:acc"), "the marker is not shown");
     // A changed value is a mismatch like a changed output.
     fs::write(&stored, "acc = 0.97\n").unwrap();
@@ -450,11 +450,12 @@ fn values_published_by_a_snippet_are_stated_in_the_prose() {
             && problems.contains("+acc = 0.981249988079071"),
         "{problems}"
     );
-    // Stated before its snippet, typed by hand, or published twice: errors.
+    // Stated before its snippet, typed by hand, published twice, or in
+    // 한다체: errors.
     fs::write(
         dir.path().join("book/bad.md"),
         format!(
-            "# 2.9 V\n\n{{{{#value acc}}}} 먼저, 손으로 0.98.\n\n{}",
+            "# 2.9 V\n\n{{{{#value acc}}}} 먼저, 손으로 0.98.\n\n값이 변한다.\n\n{}",
             &chapter[8..].replace(
                 "println!",
                 "nnblocks_figures::value(\"acc\", 1.0);\nprintln!"
@@ -469,6 +470,11 @@ fn values_published_by_a_snippet_are_stated_in_the_prose() {
     );
     assert!(err.contains("bad.md:3: `0.98` is typed by hand"), "{err}");
     assert!(err.contains("value `acc` is published twice"), "{err}");
+    // A sentence in 한다체, named like the rest.
+    assert!(
+        err.contains("bad.md:5: “값이 변한다” ends in 한다체 (`변한다`)"),
+        "{err}"
+    );
 }
 
 #[test]
