@@ -61,14 +61,63 @@ pub fn check_chapters(
 ) -> Result<Report> {
     let (mut engine, mut chapters) = engine_and_chapters(root, preprocessor)?;
     if !only.is_empty() {
-        chapters.retain(|c| only.iter().any(|o| o.ends_with(&c.path)));
-        anyhow::ensure!(
-            !chapters.is_empty(),
-            "no chapter of the book matches {only:?} (give paths like book/preface.md)"
-        );
+        retain_chapters(&mut chapters, only)?;
         engine.partial = true;
     }
     engine.process(&chapters, mode)
+}
+
+/// Keeps the chapters whose source paths end with one of `only`.
+fn retain_chapters(chapters: &mut Vec<engine::ChapterSource>, only: &[PathBuf]) -> Result<()> {
+    chapters.retain(|c| only.iter().any(|o| o.ends_with(&c.path)));
+    anyhow::ensure!(
+        !chapters.is_empty(),
+        "no chapter of the book matches {only:?} (give paths like book/preface.md)"
+    );
+    Ok(())
+}
+
+/// A snippet and the text the store holds for it, as `cargo run -- outputs`
+/// writes them (the NumPy sheet's checker reads them, `docs/MAINTAINING.md`).
+#[derive(Debug, serde::Serialize)]
+pub struct StoredOutput {
+    /// Where its fence opens (`book/numpy-dfdx.md`, line).
+    pub location: snippet::Location,
+    /// Its store key (`None` for an `ignore` snippet).
+    pub key: Option<String>,
+    pub rules: compare::Rules,
+    /// `None` when the store holds nothing under its key: a snippet that
+    /// changed and is not blessed yet, or an `ignore` one.
+    pub output: Option<String>,
+}
+
+/// Every snippet of the chapters whose paths end with one of `only` (all
+/// when empty), with its stored output. Runs nothing.
+pub fn stored_outputs(
+    root: &Path,
+    preprocessor: Nnblocks,
+    only: &[PathBuf],
+) -> Result<Vec<StoredOutput>> {
+    let (engine, mut chapters) = engine_and_chapters(root, preprocessor)?;
+    if !only.is_empty() {
+        retain_chapters(&mut chapters, only)?;
+    }
+    let store = engine.store();
+    let (plan, _) = cpu_engine(engine).plan(&chapters)?;
+    (plan.snippets.iter().enumerate())
+        .map(|(i, s)| {
+            let output = match &s.key {
+                Some(key) => store.load(plan.chapter_of(i), key)?.map(|o| o.text),
+                None => None,
+            };
+            Ok(StoredOutput {
+                location: s.snippet.location.clone(),
+                key: s.key.clone(),
+                rules: s.rules(),
+                output,
+            })
+        })
+        .collect()
 }
 
 /// The engine `preprocessor` sets up for the book at `root`, and its chapters.

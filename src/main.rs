@@ -25,6 +25,10 @@ usage: cargo run -- [COMMAND]
                           default 2) with DIR/index.md; default DIR target/figures.
                           Runs only snippets whose figures are missing or stale
 
+  outputs [CHAPTER.md...] print every snippet (of these chapters) with its stored output as
+                          JSON: location, key, rules, output (null when not stored).
+                          Runs nothing
+
   device-check            run every snippet with this build's features (with
                           `cargo run --features cuda`, on the GPU) and compare with the
                           stored CPU outputs, under each snippet's tolerance
@@ -68,6 +72,7 @@ fn run() -> Result<ExitCode> {
         ["build", chapters @ ..] => build(&root, chapters),
         ["check", chapters @ ..] => check(&root, Mode::Verify, chapters),
         ["bless", chapters @ ..] => check(&root, Mode::Bless, chapters),
+        ["outputs", chapters @ ..] => outputs(&root, chapters),
         ["device-plan", plan] => device_plan(&root, Path::new(plan)),
         ["device-check"] => device_report(nnblocks::device_check(&root, Nnblocks::default()), None),
         ["device-check", plan, registry, report @ ..] if report.len() <= 1 => device_check(
@@ -137,6 +142,13 @@ fn check(root: &std::path::Path, mode: Mode, chapters: &[&str]) -> Result<ExitCo
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn outputs(root: &Path, chapters: &[&str]) -> Result<ExitCode> {
+    let only: Vec<PathBuf> = chapters.iter().map(PathBuf::from).collect();
+    let outputs = nnblocks::stored_outputs(root, Nnblocks::default(), &only)?;
+    println!("{}", serde_json::to_string_pretty(&outputs)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn serve(root: &Path, port: &str) -> Result<ExitCode> {
