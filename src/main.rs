@@ -1,8 +1,8 @@
 //! `cargo run` builds the book; `cargo run -- bless` re-blesses its outputs.
 
 use anyhow::{Context, Result, bail};
-use nnblocks::engine::Mode;
-use nnblocks::preprocess::{NAME, Nnblocks};
+use nnblocks::pages::preprocess::{NAME, Nnblocks};
+use nnblocks::verify::settle::Mode;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -155,20 +155,24 @@ fn serve(root: &Path, port: &str) -> Result<ExitCode> {
     let port: u16 = (port.parse().ok())
         .filter(|&p| p > 0)
         .with_context(|| format!("--port {port}: not a port number (1 to 65535)"))?;
-    nnblocks::serve::serve(root, port)?;
+    nnblocks::commands::serve::serve(root, port)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn figures(root: &Path, args: &[&str]) -> Result<ExitCode> {
     let start = Instant::now();
     let options =
-        nnblocks::export::Options::parse(args).map_err(|e| {
+        nnblocks::commands::export::Options::parse(args).map_err(|e| {
         anyhow::anyhow!(
             "{e}\nusage: cargo run -- figures [--out DIR] [--format svg,png] [--scale N] [FIGURE...]"
         )
     })?;
-    let done =
-        nnblocks::export::export(root, Nnblocks::default(), &options, &mut std::io::stderr())?;
+    let done = nnblocks::commands::export::export(
+        root,
+        Nnblocks::default(),
+        &options,
+        &mut std::io::stderr(),
+    )?;
     eprintln!(
         "nnblocks: exported {} figure(s) to {} ({} file(s) with index.md; {} program(s) run) in {:.1} s",
         done.figures,
@@ -186,7 +190,7 @@ fn device_plan(root: &Path, out: &Path) -> Result<ExitCode> {
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    nnblocks::store::write_atomic(out, json.as_bytes())?;
+    nnblocks::verify::store::write_atomic(out, json.as_bytes())?;
     let cells: usize = plan.programs.iter().map(|p| p.cells.len()).sum();
     eprintln!(
         "nnblocks: {} program(s), {cells} snippet(s) planned in {}",
@@ -202,18 +206,21 @@ fn device_check(
     registry: &Path,
     report: Option<&Path>,
 ) -> Result<ExitCode> {
-    let plan = nnblocks::device::read_plan(plan)?;
-    device_report(nnblocks::device::check(&plan, registry, root), report)
+    let plan = nnblocks::engine::device::read_plan(plan)?;
+    device_report(
+        nnblocks::engine::device::check(&plan, registry, root),
+        report,
+    )
 }
 
 /// Prints the device check's table (and writes it to `report`); fails
 /// unless every snippet matches.
 fn device_report(
-    rows: Result<Vec<nnblocks::device::Row>>,
+    rows: Result<Vec<nnblocks::engine::device::Row>>,
     report: Option<&Path>,
 ) -> Result<ExitCode> {
     let rows = rows?;
-    let text = nnblocks::device::report(&rows);
+    let text = nnblocks::engine::device::report(&rows);
     print!("{text}");
     if let Some(path) = report {
         std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;

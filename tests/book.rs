@@ -4,9 +4,10 @@
 //!
 //! `NNBLOCKS_BLESS=1 cargo test` re-blesses the store instead of checking it.
 
-use nnblocks::attrs::Kind;
-use nnblocks::engine::{Mode, default_target_dir};
-use nnblocks::preprocess::Nnblocks;
+use nnblocks::engine::default_target_dir;
+use nnblocks::markdown::attrs::Kind;
+use nnblocks::pages::preprocess::Nnblocks;
+use nnblocks::verify::settle::Mode;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -43,14 +44,15 @@ fn every_snippet_matches_the_store() {
 fn snippets_use_auto_device() {
     let book = nnblocks::load_book(&root(), Nnblocks::default()).unwrap();
     let mut named = Vec::new();
-    for chapter in nnblocks::preprocess::chapters(&book.book) {
-        let (snippets, _) = nnblocks::snippet::parse_chapter(&chapter.path, &chapter.content);
+    for chapter in nnblocks::pages::preprocess::chapters(&book.book) {
+        let (snippets, _) =
+            nnblocks::markdown::snippet::parse_chapter(&chapter.path, &chapter.content);
         for s in snippets
             .iter()
             .filter(|s| !matches!(s.attrs.kind, Kind::Ignore(_)))
         {
             for device in ["Cpu", "Cuda"] {
-                if nnblocks::key::mentions(&s.code, device) {
+                if nnblocks::plan::key::mentions(&s.code, device) {
                     named.push(format!("{}: names `{device}`", s.location));
                 }
             }
@@ -61,7 +63,7 @@ fn snippets_use_auto_device() {
         "use AutoDevice instead:\n{}",
         named.join("\n")
     );
-    assert!(!nnblocks::key::mentions(
+    assert!(!nnblocks::plan::key::mentions(
         "let d = AutoDevice::default();",
         "Cpu"
     ));
@@ -111,7 +113,7 @@ fn the_built_book_is_complete() {
 
 /// The HTML page of every chapter with a source file.
 fn chapter_pages(book: &mdbook_driver::MDBook, out: &Path) -> Vec<PathBuf> {
-    nnblocks::preprocess::chapters(&book.book)
+    nnblocks::pages::preprocess::chapters(&book.book)
         .iter()
         .map(|c| out.join(c.path.with_extension("html")))
         .collect()

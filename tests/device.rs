@@ -3,11 +3,12 @@
 //! snippet must match its stored output; changed, missing and failing
 //! outputs must be reported.
 
-use nnblocks::attrs::Kind;
-use nnblocks::device::{self, Verdict};
-use nnblocks::engine::{Mode, default_target_dir};
+use nnblocks::build::registry::Registry;
+use nnblocks::engine::default_target_dir;
+use nnblocks::engine::device::{self, Verdict};
+use nnblocks::markdown::attrs::Kind;
 use nnblocks::plan::DevicePlan;
-use nnblocks::registry::Registry;
+use nnblocks::verify::settle::Mode;
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -1,9 +1,9 @@
 //! `cargo run -- figures`: the book's figures exported by number and label,
 //! as the CLI writes them, and its errors.
 
+use nnblocks::commands::export::{self, Entry};
 use nnblocks::engine::default_target_dir;
-use nnblocks::export::{self, Entry};
-use nnblocks::preprocess::Nnblocks;
+use nnblocks::pages::preprocess::Nnblocks;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -160,7 +160,7 @@ fn exports_two_figures_by_number_and_by_label() {
     assert_eq!(rows.len(), 2, "{index}");
     assert!(index.contains("| 번호 | 레이블 | 캡션 | 쪽 | 원서 | 파일 |"));
     for (row, e) in rows.iter().zip([grids, surface]) {
-        let (caption, original) = nnblocks::figures::original_number(&e.info.caption);
+        let (caption, original) = nnblocks::pages::figures::original_number(&e.info.caption);
         assert!(
             row.starts_with(&format!(
                 "| {} | `{}` | {caption} | {} | ",

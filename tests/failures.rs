@@ -2,8 +2,9 @@
 //! problem must fail the build and the check, name the markdown file and
 //! line, and leave the other snippets' outputs intact.
 
-use nnblocks::engine::{Mode, Origin, Report};
-use nnblocks::preprocess::Nnblocks;
+use nnblocks::pages::preprocess::Nnblocks;
+use nnblocks::verify::report::Report;
+use nnblocks::verify::settle::{Mode, Origin};
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! A scratch book for integration tests, built against this workspace's crates.
 
 use nnblocks::engine::default_target_dir;
-use nnblocks::preprocess::Nnblocks;
+use nnblocks::pages::preprocess::Nnblocks;
 use std::fs;
 use std::path::PathBuf;
 use tempfile::TempDir;

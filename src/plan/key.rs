@@ -9,7 +9,7 @@
 //! runs nothing, and neither does locking a new dev-dependency somewhere or
 //! editing a crate's benches, examples or tests.
 
-use crate::attrs::Kind;
+use crate::markdown::attrs::Kind;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

@@ -8,11 +8,12 @@
 //! plan with the prebuilt registry binary and compares every cell with the
 //! committed CPU output, under the snippet's own rules.
 
-use crate::compare;
-use crate::outcome::{self, CellOutcome, indent};
+use crate::build::outcome::{self, CellOutcome, indent};
+use crate::build::output::Output;
+use crate::markdown::snippet::Location;
 use crate::plan::{Cell, DevicePlan, Program};
-use crate::snippet::Location;
-use crate::store::{Output, Store};
+use crate::verify::compare;
+use crate::verify::store::Store;
 use anyhow::{Context, Result};
 use std::fmt::Write;
 use std::path::Path;

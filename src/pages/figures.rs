@@ -2,12 +2,11 @@
 //! order, the links `{{#fig label}}` becomes, and the list of figures
 //! `{{#figures}}` becomes.
 
-use crate::engine::{ChapterSource, Report};
-use crate::preprocess::{chapter_number, relative_url};
-use crate::render::escape;
-use crate::snippet;
+use crate::pages::page::{chapter_number, relative_url};
+use crate::pages::render::escape;
+use crate::plan::ChapterSource;
+use crate::verify::report::Report;
 use anyhow::{Result, bail};
-use mdbook_markdown::pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -36,29 +35,6 @@ impl FigureInfo {
 
 /// Every figure, by label.
 pub type Figures = HashMap<String, FigureInfo>;
-
-/// The title of a chapter's page, whose number prefixes its figures: its
-/// first level-1 heading as mdBook's parser sees it (a snippet's hidden
-/// `# ` line is not a heading).
-pub fn page_title(content: &str) -> String {
-    let mut title: Option<String> = None;
-    for event in snippet::parser(content) {
-        match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) => title = Some(String::new()),
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) if title.is_some() => break,
-            Event::Text(t) | Event::Code(t) => {
-                if let Some(title) = title.as_mut() {
-                    title.push_str(&t);
-                }
-            }
-            _ => {}
-        }
-    }
-    title.unwrap_or_default().trim().to_string()
-}
 
 /// How a caption names the original book's figure it reproduces.
 const ORIGINAL: &str = "(원서 그림 ";
@@ -197,7 +173,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_numbers_and_page_titles() {
+    fn short_numbers() {
         let info = |number: &str| FigureInfo {
             number: number.into(),
             chapter: "a.md".into(),
@@ -208,11 +184,6 @@ mod tests {
         };
         assert_eq!(info("그림 2-10").short_number(), "2-10");
         assert_eq!(info("그림 1").short_number(), "1");
-        assert_eq!(
-            page_title("```rust\n# hidden\n```\n\n# 2.3 `텐서` 연산\n\n# 둘째\n"),
-            "2.3 텐서 연산"
-        );
-        assert_eq!(page_title("제목 없음\n"), "");
     }
 
     #[test]

@@ -3,17 +3,21 @@
 //! range. A chapter is never re-serialized: what is not replaced stays as
 //! the author wrote it.
 
-use crate::attrs;
-use crate::directive::{Directive, DirectiveAt, directives};
-use crate::engine::{ChapterSource, Engine, Mode, Origin, Report};
-use crate::exercises::{self, Exercise};
-use crate::figures::{Figures, figure_link, figure_list, number_figures, page_title};
-use crate::lint::{self, Prose};
-use crate::math;
-use crate::particle;
-use crate::render::{self, PlacedArray, PlacedFigure};
-use crate::snippet::{self, Diagnostic, Lines, Location, Snippet};
-use crate::values::{self, PageValues};
+use crate::engine::Engine;
+use crate::markdown::attrs;
+use crate::markdown::directive::{Directive, DirectiveAt, directives};
+use crate::markdown::snippet::{self, Diagnostic, Lines, Location, Snippet};
+use crate::pages::exercises::{self, Exercise};
+use crate::pages::figures::{Figures, figure_link, figure_list, number_figures};
+use crate::pages::lint::{self, Prose};
+use crate::pages::math;
+use crate::pages::page::{chapter_number, page_title, relative_url};
+use crate::pages::particle;
+use crate::pages::render::{self, PlacedArray, PlacedFigure};
+use crate::pages::values::{self, PageValues};
+use crate::plan::ChapterSource;
+use crate::verify::report::Report;
+use crate::verify::settle::{Mode, Origin};
 use anyhow::{Result, bail};
 use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
 use mdbook_preprocessor::book::{Book, BookItem};
@@ -247,16 +251,6 @@ fn inside(engine: &Engine, ch: &ChapterSource, sn: &Snippet, d: &Diagnostic) -> 
 /// Where a banner goes: after the page's first line (its title).
 fn after_first_line(content: &str) -> usize {
     content.find('\n').map_or(content.len(), |i| i + 1)
-}
-
-/// `2.2 데이터 표현` -> `2`.
-pub(crate) fn chapter_number(name: &str) -> Option<String> {
-    let digits: String = name
-        .trim_start()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    (!digits.is_empty()).then_some(digits)
 }
 
 /// Info strings made plain for mdBook, and output blocks after each snippet.
@@ -644,15 +638,6 @@ fn particle_after(
     }
 }
 
-/// A link from one chapter's page to a file of the book, both relative to
-/// the book's source directory.
-pub(crate) fn relative_url(from_chapter: &Path, to: &Path) -> String {
-    let depth = from_chapter.parent().map_or(0, |p| p.components().count());
-    let mut url = "../".repeat(depth);
-    url.push_str(&to.to_string_lossy().replace('\\', "/"));
-    url
-}
-
 /// Applies non-overlapping edits, last first, so ranges stay valid.
 fn apply(content: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
     edits.sort_by_key(|(r, _)| std::cmp::Reverse((r.start, r.end)));
@@ -666,7 +651,7 @@ fn apply(content: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::figures::FigureInfo;
+    use crate::pages::figures::FigureInfo;
 
     #[test]
     fn edits_apply_back_to_front() {
@@ -680,59 +665,6 @@ mod tests {
             ],
         );
         assert_eq!(out, "X +def ZZZ");
-    }
-
-    #[test]
-    fn relative_urls() {
-        assert_eq!(
-            relative_url(
-                Path::new("preface.md"),
-                Path::new("outputs/preface/k-1.svg")
-            ),
-            "outputs/preface/k-1.svg"
-        );
-        assert_eq!(
-            relative_url(Path::new("ch02/data.md"), Path::new("ch02/x.html")),
-            "../ch02/x.html"
-        );
-    }
-
-    #[test]
-    fn finds_directives_in_order() {
-        let text = "see {{#value acc %.1}}, {{#fig relu}} and {{#fig grid-2}}.";
-        let refs = directives(text, 0..text.len());
-        assert_eq!(refs.len(), 3);
-        assert_eq!(&text[refs[1].range.clone()], "{{#fig relu}}");
-        assert_eq!(
-            (refs[0].kind, refs[0].args.as_str()),
-            (Directive::Value, "acc %.1")
-        );
-        assert_eq!(
-            (refs[2].kind, refs[2].args.as_str()),
-            (Directive::Fig, "grid-2")
-        );
-        assert!(refs.iter().all(|r| !r.escaped));
-    }
-
-    #[test]
-    fn chapter_numbers_from_titles() {
-        assert_eq!(chapter_number("2.2 데이터 표현").as_deref(), Some("2"));
-        assert_eq!(chapter_number("머리말"), None);
-        assert_eq!(page_title("intro\n# 2.1 첫 신경망\n"), "2.1 첫 신경망");
-    }
-
-    #[test]
-    fn the_title_is_never_a_hidden_line_of_a_code_block() {
-        // A snippet's hidden `# ` lines before the title, fenced both ways.
-        let chapter = "```rust\n# use std::fmt;\nlet x = 1;\n```\n\n\
-                       ~~~rust\n# fn helper() {}\n~~~\n\n\
-                       # 3.1 `Tensor` 연산\n\n```rust\n# let y = 2;\n```\n";
-        assert_eq!(page_title(chapter), "3.1 Tensor 연산");
-        assert_eq!(chapter_number(&page_title(chapter)).as_deref(), Some("3"));
-        // Only hidden lines: no title at all.
-        assert_eq!(page_title("```rust\n# use x;\nlet a = 1;\n```\n"), "");
-        // A real heading of level 2 first is not the title.
-        assert_eq!(page_title("## 1.9 sub\n\n# 2.0 main\n"), "2.0 main");
     }
 
     /// The prose edits of one chapter `ch02/a.md` applied: markdown in,
@@ -785,6 +717,23 @@ mod tests {
 
     const RELU: &str = r##"<a class="nb-figref" href="#fig-relu">그림 2-1</a>"##;
     const GRID: &str = r##"<a class="nb-figref" href="../ch03/b.html#fig-grid">그림 3-4</a>"##;
+
+    #[test]
+    fn finds_directives_in_order() {
+        let text = "see {{#value acc %.1}}, {{#fig relu}} and {{#fig grid-2}}.";
+        let refs = directives(text, 0..text.len());
+        assert_eq!(refs.len(), 3);
+        assert_eq!(&text[refs[1].range.clone()], "{{#fig relu}}");
+        assert_eq!(
+            (refs[0].kind, refs[0].args.as_str()),
+            (Directive::Value, "acc %.1")
+        );
+        assert_eq!(
+            (refs[2].kind, refs[2].args.as_str()),
+            (Directive::Fig, "grid-2")
+        );
+        assert!(refs.iter().all(|r| !r.escaped));
+    }
 
     #[test]
     fn figure_refs_in_prose_become_links() {

@@ -1,6 +1,6 @@
 //! Finding Rust snippets in a chapter, the way mdBook parses it.
 
-use crate::attrs::{self, Attrs};
+use crate::markdown::attrs::{self, Attrs};
 use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use std::fmt;
 use std::ops::Range;
@@ -230,7 +230,7 @@ pub fn programs(snippets: &[Snippet]) -> (Vec<Program>, Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attrs::Kind;
+    use crate::markdown::attrs::Kind;
 
     const CHAPTER: &str = "# Title\n\
 \n\

@@ -3,10 +3,11 @@
 //! with the store; a bless writes those that changed. The engine reads the
 //! store before and carries the decisions out after.
 
-use crate::compare;
+use crate::build::output::Output;
+use crate::markdown::snippet::{Diagnostic, Location};
 use crate::plan::Plan;
-use crate::snippet::{Diagnostic, Location};
-use crate::store::{Output, Store};
+use crate::verify::compare;
+use crate::verify::store::Store;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -114,8 +115,8 @@ pub fn settle(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::KeyEnv;
     use crate::plan::ChapterSource;
+    use crate::plan::key::KeyEnv;
 
     const CHAPTER: &str = "```rust\nprintln!(\"a\");\n```\n\n```rust,tolerance=0.01\nprintln!(\"1.00\");\n```\n\n\
                            ```rust,ignore=\"why\"\nx\n```\n";

@@ -5,9 +5,9 @@
 //! exercise has exactly one solution and every solution its exercise: the
 //! book does not build otherwise.
 
-use crate::directive::{self, Directive};
-use crate::engine::Report;
-use crate::snippet::{Diagnostic, Lines, Location};
+use crate::markdown::directive::{self, Directive};
+use crate::markdown::snippet::{Diagnostic, Lines, Location};
+use crate::verify::report::Report;
 use std::collections::HashMap;
 use std::path::Path;
 

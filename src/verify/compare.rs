@@ -5,15 +5,9 @@
 //! a `tolerance` lets numbers differ by that much, relatively (or absolutely
 //! for numbers below 1). Everything else must match exactly.
 
-use crate::store::{ArrayFile, FigureFile, Output};
+use crate::build::output::{ArrayFile, FigureFile, Output};
+use crate::markdown::attrs::Rules;
 use similar::TextDiff;
-
-/// How strictly to compare.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Rules {
-    pub tolerance: Option<f64>,
-    pub timing: bool,
-}
 
 /// `None` when `actual` matches `expected`; otherwise a readable explanation.
 pub fn compare(expected: &Output, actual: &Output, rules: Rules) -> Option<String> {

@@ -71,6 +71,23 @@ pub struct Attrs {
     pub predict: bool,
 }
 
+impl Attrs {
+    /// How strictly this snippet's output is compared with the stored one.
+    pub fn rules(&self) -> Rules {
+        Rules {
+            tolerance: self.tolerance,
+            timing: self.timing,
+        }
+    }
+}
+
+/// How strictly to compare (`tolerance`, `timing`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Rules {
+    pub tolerance: Option<f64>,
+    pub timing: bool,
+}
+
 impl Default for Attrs {
     fn default() -> Self {
         Attrs {

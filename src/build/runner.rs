@@ -1,7 +1,7 @@
 //! Running one program of the registry in a child process: per-cell
 //! timeouts, a cap on output, stdout split into cells, figures collected.
 
-use crate::store::{ArrayFile, FigureFile, Output, Value};
+use crate::build::output::{ArrayFile, FigureFile, Output, Value};
 use anyhow::{Context, Result};
 use std::fs;
 use std::io::Read;

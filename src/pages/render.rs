@@ -3,8 +3,8 @@
 //! Each fragment is one physical line starting with `<div`, so markdown
 //! treats it as a raw HTML block and never parses what the program printed.
 
-use crate::attrs::Kind;
-use crate::store::Output;
+use crate::build::output::Output;
+use crate::markdown::attrs::Kind;
 use base64::Engine as _;
 
 /// Outputs longer than this many lines are folded after `FOLD_KEEP` lines.
@@ -110,7 +110,7 @@ fn figure(f: &PlacedFigure) -> String {
 
 /// Problems shown in the page instead of failing the build (`serve`): each
 /// with its `file:line` and the compiler's or the panic's text.
-pub fn problems(problems: &[&crate::snippet::Diagnostic]) -> String {
+pub fn problems(problems: &[&crate::markdown::snippet::Diagnostic]) -> String {
     let items: String = (problems.iter())
         .map(|d| {
             format!(

@@ -2,12 +2,12 @@
 //! printed and drew, or why it failed, at the book's `file:line`. Decided
 //! here once, for the book's modes and for the device check alike.
 
-use crate::attrs::Kind;
+use crate::build::output::Output;
+use crate::build::registry::rewrite_locations;
+use crate::build::runner::{self, Ending, RunReport, RunRequest};
+use crate::markdown::attrs::Kind;
+use crate::markdown::snippet::Diagnostic;
 use crate::plan::Program;
-use crate::registry::rewrite_locations;
-use crate::runner::{self, Ending, RunReport, RunRequest};
-use crate::snippet::Diagnostic;
-use crate::store::Output;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -125,7 +125,7 @@ pub fn interpret(program: &Program, run: RunReport) -> Vec<CellOutcome> {
 }
 
 /// The book's `file:line` of the first place in the program that stderr names.
-fn panic_line(stderr: &str, program: &Program) -> Option<crate::snippet::Location> {
+fn panic_line(stderr: &str, program: &Program) -> Option<crate::markdown::snippet::Location> {
     let file = program.file();
     let at = stderr.find(&format!("{file}:"))?;
     let digits: String = stderr[at + file.len() + 1..]
@@ -190,10 +190,10 @@ fn strip_thread_id(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::Rules;
+    use crate::markdown::attrs::Rules;
+    use crate::markdown::snippet::Location;
     use crate::plan::Cell;
-    use crate::registry::CellLines;
-    use crate::snippet::Location;
+    use crate::plan::codegen::CellLines;
 
     fn cell(line: usize, first_line: usize, len: usize, figures: usize) -> Cell {
         Cell {
@@ -218,6 +218,7 @@ mod tests {
             kind,
             own_main,
             cells,
+            code: String::new(),
         }
     }
 

@@ -4,8 +4,8 @@
 //! numbers. The value is stored and checked with the snippet's output, so
 //! the sentence follows the run.
 
-use crate::engine::Report;
-use crate::snippet::{Diagnostic, Location};
+use crate::markdown::snippet::{Diagnostic, Location};
+use crate::verify::report::Report;
 use std::collections::HashMap;
 
 /// A value as one page sees it: the number, and where it is published.

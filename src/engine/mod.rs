@@ -1,82 +1,34 @@
-//! Orchestration: a book's chapters become a [`Plan`]; the plan is compiled
-//! into one registry and run; the outcomes are settled in one of three
-//! modes (build, verify, bless). Every failure is reported by file:line.
+//! The modes over a whole book: its chapters become a [`Plan`], the plan is
+//! compiled into one registry and run, and the outcomes are settled as a
+//! build, a check or a bless; the device check runs a plan elsewhere.
+//! Input: chapters and a mode; output: the store on disk and a [`Report`].
 
-use crate::attrs::Kind;
-use crate::key::{KeyEnv, WorkspaceCrate};
-use crate::lock::WorkLock;
-use crate::outcome::{self, CellOutcome};
+pub mod device;
+
+use crate::build::lock::WorkLock;
+use crate::build::outcome::{self, CellOutcome};
+use crate::build::output::Output;
+use crate::build::progress::Progress;
+use crate::build::registry::{
+    BuildResult, ErrorSite, Registry, renumber_gutter, rewrite_locations,
+};
+use crate::markdown::attrs::Kind;
+use crate::markdown::snippet::{Diagnostic, Location};
+use crate::plan::ChapterSource;
+use crate::plan::key::{KeyEnv, WorkspaceCrate};
 use crate::plan::{DevicePlan, Plan, Program, compile_fail_id};
-use crate::progress::Progress;
-use crate::registry::{BuildResult, ErrorSite, Registry, renumber_gutter, rewrite_locations};
-use crate::settle::{self, Settlement, Stored};
-use crate::snippet::{Diagnostic, Location};
-use crate::store::{Output, Store};
+use crate::verify::report::Report;
+use crate::verify::settle::{self, Mode, Origin, Settlement, Stored};
+use crate::verify::store::Store;
 use anyhow::{Context, Result};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use crate::plan::{BookSnippet, ChapterSource};
-pub use crate::settle::{Mode, Origin};
-
 /// How many times the registry is rebuilt after dropping the programs that
 /// broke it: errors that only show once others are gone (rustc stops before
 /// monomorphization when a crate has type errors) are found in one run.
 const MAX_BUILDS: usize = 4;
-
-/// The outcome for the whole book.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub snippets: Vec<BookSnippet>,
-    /// Per snippet, in the same order; None where there is nothing to show.
-    pub outputs: Vec<Option<(Output, Origin)>>,
-    /// Snippets that did not compile, panicked, timed out, ...; bad attributes;
-    /// crates that did not compile.
-    pub failures: Vec<Diagnostic>,
-    /// Verify: outputs differing from the store.
-    pub mismatches: Vec<Diagnostic>,
-    /// Verify: snippets with no stored output yet.
-    pub missing: Vec<Location>,
-    /// Verify and bless: store files no snippet produces.
-    pub orphans: Vec<PathBuf>,
-    /// Bless: the orphans it removed (none when a snippet failed).
-    pub removed: Vec<PathBuf>,
-    /// Programs (snippets or sessions) run, and compile_fail snippets compiled.
-    pub programs_run: usize,
-}
-
-impl Report {
-    pub fn is_clean(&self) -> bool {
-        self.failures.is_empty()
-            && self.mismatches.is_empty()
-            && self.missing.is_empty()
-            && self.orphans.is_empty()
-    }
-
-    /// Every problem, one paragraph each, for a terminal.
-    pub fn problems(&self, mode: Mode) -> String {
-        let mut out = String::new();
-        for d in self.failures.iter().chain(&self.mismatches) {
-            out.push_str(&format!("{d}\n\n"));
-        }
-        for l in &self.missing {
-            out.push_str(&format!(
-                "{l}: output not in the store yet: review it, then run `cargo run -- bless` \
-                 (or `NNBLOCKS_BLESS=1 cargo test`)\n"
-            ));
-        }
-        if mode == Mode::Verify {
-            for o in &self.orphans {
-                out.push_str(&format!(
-                    "{}: stored output that no snippet produces any more (`cargo run -- bless` removes it)\n",
-                    o.display()
-                ));
-            }
-        }
-        out
-    }
-}
 
 /// How the engine is set up for one book.
 #[derive(Debug, Clone)]
@@ -311,8 +263,8 @@ impl Engine {
                 .collect::<String>()
         );
         let _lock = WorkLock::acquire(&self.work_dir)?;
-        let sources: Vec<_> = plan.programs.iter().map(|p| p.source(&plan)).collect();
-        self.registry().write(&sources, &[], &env.crates)?;
+        let programs: Vec<&Program> = plan.programs.iter().collect();
+        self.registry().write(&programs, &[], &env.crates)?;
         let store = self.src_dir.join("outputs");
         let device = DevicePlan {
             store: store
@@ -471,14 +423,12 @@ impl Engine {
             first: BuildResult::default(),
         };
         for attempt in 0..MAX_BUILDS {
-            let sources: Vec<_> = (included.iter())
-                .map(|&p| plan.programs[p].source(plan))
-                .collect();
-            registry.write(&sources, if attempt == 0 { &cf } else { &[] }, crates)?;
+            let programs: Vec<&Program> = included.iter().map(|&p| &plan.programs[p]).collect();
+            registry.write(&programs, if attempt == 0 { &cf } else { &[] }, crates)?;
             if !self.quiet {
                 eprintln!(
                     "nnblocks: compiling {} snippet program(s) and {} compile_fail snippet(s)",
-                    sources.len(),
+                    programs.len(),
                     bins.len()
                 );
             }

@@ -2,7 +2,7 @@
 //! `{{#figures}}`, `{{#value}}`, `{{#exercise}}` and `{{#solution}}`. Found here once, for
 //! the preprocessor that replaces them and for the exercise numbering.
 
-use crate::snippet;
+use crate::markdown::snippet;
 use mdbook_markdown::pulldown_cmark::{Event, Tag, TagEnd};
 use std::ops::Range;
 

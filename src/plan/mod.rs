@@ -1,13 +1,16 @@
-//! The plan: every snippet of a book, its store key, and the programs that
-//! run them, with each cell's comparison rules and where its code sits in
-//! the generated registry. Every mode starts here (build, check, bless) and
-//! so does the device check, which reads the runnable part as JSON.
+//! The plan: what to run and under which key. Input: the book's chapters;
+//! output: every snippet with its store key, and the programs that run them
+//! with their generated code, line maps, rules and timeouts. Every mode
+//! starts here, and so does the device check (the runnable part as JSON).
 
-use crate::attrs::Kind;
-use crate::compare::Rules;
-use crate::key::KeyEnv;
-use crate::registry::{self, CellLines, ProgramSource};
-use crate::snippet::{self, Diagnostic, Location, Snippet};
+pub mod codegen;
+pub mod key;
+
+use crate::markdown::attrs::Kind;
+use crate::markdown::attrs::Rules;
+use crate::markdown::snippet::{self, Diagnostic, Location, Snippet};
+use crate::plan::codegen::CellLines;
+use crate::plan::key::KeyEnv;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -31,10 +34,7 @@ pub struct BookSnippet {
 
 impl BookSnippet {
     pub fn rules(&self) -> Rules {
-        Rules {
-            tolerance: self.snippet.attrs.tolerance,
-            timing: self.snippet.attrs.timing,
-        }
+        self.snippet.attrs.rules()
     }
 }
 
@@ -63,6 +63,10 @@ pub struct Program {
     /// The snippet brings its own `fn main` (not wrapped in one).
     pub own_main: bool,
     pub cells: Vec<Cell>,
+    /// Its module in the registry crate, generated once here (a device
+    /// plan's JSON leaves it out: its registry was built elsewhere).
+    #[serde(skip)]
+    pub code: String,
 }
 
 /// One snippet of a program.
@@ -87,19 +91,9 @@ pub struct Cell {
 }
 
 impl Program {
-    /// The program's code for the registry: its cells in reading order.
-    pub fn source<'a>(&self, plan: &'a Plan) -> ProgramSource<'a> {
-        ProgramSource {
-            id: self.id.clone(),
-            cells: (self.cells.iter())
-                .map(|c| plan.snippets[c.snippet].snippet.code.as_str())
-                .collect(),
-        }
-    }
-
     /// The book's `file:line` of line `line` of the generated module.
     pub fn book_line(&self, line: usize) -> Location {
-        let (cell, in_cell) = registry::cell_of(&self.lines(), line).unwrap_or((0, 0));
+        let (cell, in_cell) = codegen::cell_of(&self.lines(), line).unwrap_or((0, 0));
         let c = &self.cells[cell];
         Location {
             file: c.location.file.clone(),
@@ -173,7 +167,7 @@ impl Plan {
         let codes: Vec<&str> = (cells.iter())
             .map(|&i| self.snippets[i].snippet.code.as_str())
             .collect();
-        let (_, lines) = registry::program_file(&codes);
+        let (code, lines) = codegen::program_file(&codes);
         let first = &self.snippets[cells[0]].snippet;
         Program {
             id,
@@ -195,6 +189,7 @@ impl Plan {
                     }
                 })
                 .collect(),
+            code,
         }
     }
 

@@ -7,28 +7,16 @@
 //! the root's `Cargo.lock` and profiles, and shares the workspace's target
 //! directory, so dfdx is compiled once for tests, book and registry alike.
 
-use crate::key::WorkspaceCrate;
-use crate::snippet::has_main;
+use crate::plan::Program;
+use crate::plan::codegen;
+use crate::plan::key::WorkspaceCrate;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-/// One program to compile into the registry: its cells' code in order.
-pub struct ProgramSource<'a> {
-    pub id: String,
-    pub cells: Vec<&'a str>,
-}
-
-/// Where each cell's code starts in its generated file (1-based).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CellLines {
-    pub first_line: usize,
-    pub len: usize,
-}
 
 /// Where a compiler error is.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +59,8 @@ pub struct Registry {
     pub target_dir: PathBuf,
     pub features: Vec<String>,
     pub quiet: bool,
-    cells: BTreeMap<String, Vec<CellLines>>,
+    /// The programs last written, to tell their modules from other files.
+    programs: BTreeSet<String>,
 }
 
 impl Registry {
@@ -89,16 +78,17 @@ impl Registry {
             target_dir: target_dir.to_path_buf(),
             features: features.iter().map(|s| s.to_string()).collect(),
             quiet,
-            cells: BTreeMap::new(),
+            programs: BTreeSet::new(),
         }
     }
 
-    /// Writes the crate: manifest, main.rs with one module per program, and
-    /// one `src/bin/<id>.rs` per compile_fail snippet. Unchanged files are
-    /// not rewritten, so cargo rebuilds only what changed.
+    /// Writes the crate: manifest, main.rs with one module per program (the
+    /// code the plan generated), and one `src/bin/<id>.rs` per compile_fail
+    /// snippet. Unchanged files are not rewritten, so cargo rebuilds only
+    /// what changed.
     pub fn write(
         &mut self,
-        programs: &[ProgramSource],
+        programs: &[&Program],
         compile_fail: &[(String, &str)],
         crates: &[WorkspaceCrate],
     ) -> Result<()> {
@@ -111,18 +101,18 @@ impl Registry {
             &fs::read_to_string(self.root.join("Cargo.lock")).context("reading Cargo.lock")?,
         )?;
         let mut keep = vec![src.join("main.rs")];
-        self.cells.clear();
+        self.programs.clear();
         for p in programs {
-            let (code, cells) = program_file(&p.cells);
             let path = src.join(format!("{}.rs", p.id));
-            write_if_changed(&path, &code)?;
+            write_if_changed(&path, &p.code)?;
             keep.push(path);
-            self.cells.insert(p.id.clone(), cells);
+            self.programs.insert(p.id.clone());
         }
-        write_if_changed(&src.join("main.rs"), &main_file(programs))?;
+        let ids: Vec<&str> = programs.iter().map(|p| p.id.as_str()).collect();
+        write_if_changed(&src.join("main.rs"), &codegen::main_file(&ids))?;
         for (id, code) in compile_fail {
             let path = bin.join(format!("{id}.rs"));
-            write_if_changed(&path, &standalone_file(code))?;
+            write_if_changed(&path, &codegen::standalone_file(code))?;
             keep.push(path);
         }
         remove_others(&src, &keep)?;
@@ -300,7 +290,7 @@ impl Registry {
             let parent = path.parent().and_then(Path::file_name);
             match (stem(), parent.and_then(|p| p.to_str())) {
                 (Some(id), Some("bin")) => return ErrorSite::Bin(id),
-                (Some(id), _) if self.cells.contains_key(&id) => {
+                (Some(id), _) if self.programs.contains(&id) => {
                     return ErrorSite::Program {
                         id,
                         line: s.line_start,
@@ -318,15 +308,6 @@ impl Registry {
         }
     }
 
-    /// The cell and line within it of a line of a program's generated file.
-    pub fn cell_of(&self, id: &str, line: usize) -> Option<(usize, usize)> {
-        cell_of(self.cells.get(id)?, line)
-    }
-
-    pub fn cells(&self, id: &str) -> &[CellLines] {
-        self.cells.get(id).map_or(&[], |c| c.as_slice())
-    }
-
     /// Removes machine-specific paths from compiler output.
     pub fn scrub(&self, text: &str) -> String {
         let mut text = text.replace(&format!("{}/", self.dir.display()), "");
@@ -342,21 +323,6 @@ impl Registry {
 /// their messages interleave.
 fn last_of<'a>(errors: &'a mut [CompileError], target: &str) -> Option<&'a mut CompileError> {
     errors.iter_mut().rev().find(|e| e.target == target)
-}
-
-/// The cell that holds `line` of a generated file laid out as `cells`, and
-/// the 0-based line within the cell's code.
-pub fn cell_of(cells: &[CellLines], line: usize) -> Option<(usize, usize)> {
-    let last = cells
-        .iter()
-        .rposition(|c| c.first_line <= line)
-        .unwrap_or(0);
-    let c = cells.get(last)?;
-    Some((
-        last,
-        line.saturating_sub(c.first_line)
-            .min(c.len.saturating_sub(1)),
-    ))
 }
 
 /// rustc notes whose text changes from build to build.
@@ -377,7 +343,7 @@ fn package_name(target_dir: &Path, work_dir: &Path) -> String {
         Err(_) => {
             use sha2::Digest;
             let hash = sha2::Sha256::digest(work_dir.to_string_lossy().as_bytes());
-            format!("nnblocks-registry-{}", crate::key::hex(&hash[..6]))
+            format!("nnblocks-registry-{}", crate::plan::key::hex(&hash[..6]))
         }
     }
 }
@@ -458,81 +424,6 @@ struct Span {
 #[derive(Deserialize)]
 struct Expansion {
     span: Span,
-}
-
-const HEADER: &str = "// Generated by nnblocks from the book: do not edit.\n\
-#![allow(unused, redundant_semicolons, clippy::all)]\n\
-pub fn __run() -> std::process::ExitCode {\n\
-    std::process::Termination::report(main())\n\
-}\n";
-
-/// A program's module: its cells in one `main` (or the snippet's own main).
-pub fn program_file(cells: &[&str]) -> (String, Vec<CellLines>) {
-    let mut out = String::from(HEADER);
-    let mut lines = Vec::new();
-    let line_count = |s: &str| s.lines().count();
-    if let [code] = cells
-        && has_main(code)
-    {
-        lines.push(CellLines {
-            first_line: line_count(&out) + 1,
-            len: line_count(code),
-        });
-        out.push_str(code);
-        return (out, lines);
-    }
-    out.push_str("fn main() -> Result<(), Box<dyn std::error::Error>> {\n");
-    for (i, code) in cells.iter().enumerate() {
-        out.push_str(&format!("crate::__cell({i});\n"));
-        lines.push(CellLines {
-            first_line: line_count(&out) + 1,
-            len: line_count(code),
-        });
-        out.push_str(code);
-        out.push_str(";\n");
-    }
-    out.push_str("Ok(())\n}\n");
-    (out, lines)
-}
-
-/// A compile_fail snippet as a reader's `src/main.rs` would hold it: the
-/// code, wrapped in `fn main` unless it has one, so line N is line N-1 of
-/// the snippet.
-fn standalone_file(code: &str) -> String {
-    if has_main(code) {
-        code.to_string()
-    } else {
-        format!("fn main() {{\n{code}}}\n")
-    }
-}
-
-fn main_file(programs: &[ProgramSource]) -> String {
-    let mut out = String::from(
-        "// Generated by nnblocks: every runnable snippet of the book, compiled once.\n",
-    );
-    for p in programs {
-        out.push_str(&format!("mod {};\n", p.id));
-    }
-    out.push_str(
-        "\nfn main() -> std::process::ExitCode {\n    \
-         let program = std::env::args().nth(1).unwrap_or_default();\n    \
-         match program.as_str() {\n",
-    );
-    for p in programs {
-        out.push_str(&format!("        \"{0}\" => {0}::__run(),\n", p.id));
-    }
-    out.push_str(
-        "        _ => {\n            \
-         eprintln!(\"nnblocks registry: no program `{program}`\");\n            \
-         std::process::ExitCode::from(2)\n        }\n    }\n}\n\n\
-         /// Marks where a cell's output starts: the engine splits stdout here.\n\
-         pub fn __cell(i: usize) {\n    \
-         use std::io::Write;\n    \
-         let mut out = std::io::stdout().lock();\n    \
-         let _ = write!(out, \"\\u{1e}cell:{i}\\u{1e}\");\n    \
-         let _ = out.flush();\n}\n",
-    );
-    out
 }
 
 fn write_if_changed(path: &Path, content: &str) -> Result<()> {
@@ -628,38 +519,6 @@ pub fn rewrite_locations(text: &str, file: &str, map: impl Fn(usize) -> String) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cells_share_one_main_and_map_back_to_lines() {
-        let (code, cells) = program_file(&["let a = 1;\n", "let b = a;\nprintln!(\"{b}\");\n"]);
-        let lines: Vec<&str> = code.lines().collect();
-        assert_eq!(lines[cells[0].first_line - 1], "let a = 1;");
-        assert_eq!(lines[cells[1].first_line - 1], "let b = a;");
-        assert_eq!(lines[cells[1].first_line - 2], "crate::__cell(1);");
-        assert_eq!(cells[1].len, 2);
-        let mut r = Registry::new(
-            Path::new("/r"),
-            Path::new("/t"),
-            Path::new("/t/n"),
-            &[],
-            true,
-        );
-        r.cells.insert("p".into(), cells.clone());
-        assert_eq!(r.cell_of("p", cells[1].first_line + 1), Some((1, 1)));
-        assert_eq!(r.cell_of("p", cells[0].first_line), Some((0, 0)));
-    }
-
-    #[test]
-    fn own_main_is_kept() {
-        let (code, cells) = program_file(&["fn main() {\n    println!(\"hi\");\n}\n"]);
-        assert_eq!(code.matches("fn main").count(), 1);
-        assert_eq!(cells[0].len, 3);
-        assert_eq!(standalone_file("fn main() {}\n"), "fn main() {}\n");
-        assert_eq!(
-            standalone_file("let x: u8 = 256;\n"),
-            "fn main() {\nlet x: u8 = 256;\n}\n"
-        );
-    }
 
     #[test]
     fn scrubs_machine_paths() {

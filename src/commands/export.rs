@@ -9,10 +9,15 @@
 //! crate embeds (no system font is looked up); PNG figures (pixel data) are
 //! copied, enlarged by nearest neighbour.
 
-use crate::engine::{BookSnippet, ChapterSource, Engine, Mode, Origin, Report};
-use crate::figures::{FigureInfo, number_figures, original_number, page_title};
-use crate::preprocess::Nnblocks;
-use crate::store::{FigureFile, write_atomic};
+use crate::build::output::FigureFile;
+use crate::engine::Engine;
+use crate::pages::figures::{FigureInfo, number_figures, original_number};
+use crate::pages::page::page_title;
+use crate::pages::preprocess::Nnblocks;
+use crate::plan::{BookSnippet, ChapterSource};
+use crate::verify::report::Report;
+use crate::verify::settle::{Mode, Origin};
+use crate::verify::store::write_atomic;
 use anyhow::{Context, Result, bail};
 use resvg::{tiny_skia, usvg};
 use std::collections::BTreeSet;
@@ -21,8 +26,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// The fonts of the figures crate (`crates/figures/src/fonts.rs`).
-static REGULAR: &[u8] = include_bytes!("../crates/figures/fonts/NanumGothic.ttf");
-static BOLD: &[u8] = include_bytes!("../crates/figures/fonts/NanumGothicBold.ttf");
+static REGULAR: &[u8] = include_bytes!("../../crates/figures/fonts/NanumGothic.ttf");
+static BOLD: &[u8] = include_bytes!("../../crates/figures/fonts/NanumGothicBold.ttf");
 
 /// The family the figures name first, and every generic family's font here.
 pub const FONT_FAMILY: &str = "NanumGothic";
@@ -358,7 +363,7 @@ pub fn export(
 fn pending(
     engine: &Engine,
     snippets: &[BookSnippet],
-    env: &crate::key::KeyEnv,
+    env: &crate::plan::key::KeyEnv,
     chosen: &[&Entry],
 ) -> Result<Vec<(String, Vec<String>)>> {
     let (store, cache) = (engine.store(), engine.cache(env));
