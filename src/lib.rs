@@ -103,13 +103,14 @@ pub fn stored_outputs(
         .collect()
 }
 
-/// The engine `preprocessor` sets up for the book at `root`, and its chapters.
+/// The engine for the book at `root`, set up by its book.toml and the flags
+/// in `preprocessor` as a build's is, and its chapters.
 pub(crate) fn engine_and_chapters(
     root: &Path,
     preprocessor: Nnblocks,
 ) -> Result<(engine::Engine, Vec<plan::ChapterSource>)> {
     let book = load_book(root, Nnblocks::default())?;
-    let engine = preprocessor.engine(root, &book.config.book.src);
+    let (engine, _) = pages::config::engine(&preprocessor, root, &book.config)?;
     Ok((engine, preprocess::chapters(&book.book)))
 }
 
@@ -170,6 +171,52 @@ mod tests {
         let elsewhere = tempfile::tempdir().unwrap();
         let err = find_root(elsewhere.path()).unwrap_err().to_string();
         assert!(err.contains("no book.toml in"), "{err}");
+    }
+
+    /// `.cargo/config.toml` lowers the opt-level of crates only the engine
+    /// uses: no crate a snippet can reach (any feature, CUDA's included) is
+    /// listed, so the registry and its outputs stay at opt-level 3.
+    #[test]
+    fn profile_overrides_leave_the_snippets_crates_alone() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = std::fs::read_to_string(root.join(".cargo/config.toml")).unwrap();
+        let config: toml::Table = config.parse().unwrap();
+        let listed = config["profile"]["dev"]["package"].as_table().unwrap();
+        let tree = std::process::Command::new(env!("CARGO"))
+            .current_dir(root)
+            .args([
+                "tree",
+                "--workspace",
+                "--exclude",
+                "nnblocks",
+                "--all-features",
+            ])
+            .args(["--edges", "normal,build", "--prefix", "none"])
+            .output()
+            .unwrap();
+        assert!(
+            tree.status.success(),
+            "{}",
+            String::from_utf8_lossy(&tree.stderr)
+        );
+        let tree = String::from_utf8(tree.stdout).unwrap();
+        // `name v1.2.3 ...`: a crate is listed by name, or as `name@1.2.3`.
+        let reached: Vec<(&str, &str)> = (tree.lines())
+            .filter_map(|l| {
+                let mut words = l.split(' ');
+                Some((words.next()?, words.next()?.strip_prefix('v')?))
+            })
+            .collect();
+        let named = |spec: &str| match spec.split_once('@') {
+            Some((name, version)) => reached.contains(&(name, version)),
+            None => reached.iter().any(|(name, _)| *name == spec),
+        };
+        assert!(named("dfdx") && named("cudarc") && !named("mdbook-html"));
+        let lowered: Vec<&String> = listed.keys().filter(|k| named(k)).collect();
+        assert!(
+            lowered.is_empty(),
+            "snippets use {lowered:?}: remove them from .cargo/config.toml"
+        );
     }
 }
 

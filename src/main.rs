@@ -1,49 +1,17 @@
-//! `cargo run` builds the book; `cargo run -- bless` re-blesses its outputs.
+//! `cargo run` builds the book; `cargo run -- --help` lists every command
+//! (parsed in `commands::cli`), each run here.
 
-use anyhow::{Context, Result, bail};
-use nnblocks::pages::preprocess::{NAME, Nnblocks};
+use anyhow::{Context, Result};
+use nnblocks::commands::cli::{Cli, Command};
+use nnblocks::commands::export::Options;
+use nnblocks::pages::preprocess::Nnblocks;
 use nnblocks::verify::settle::Mode;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "\
-usage: cargo run -- [COMMAND]
-
-  build [CHAPTER.md...]   build the book into target/book (the default); with chapters,
-                          run only their snippets and show stored outputs elsewhere
-  check [CHAPTER.md...]   run every snippet (of these chapters) and compare with the stored outputs
-  bless [CHAPTER.md...]   run every snippet (of these chapters) and store outputs and figures
-                          under book/outputs, removing what no snippet produces
-  serve [--port N]        build the book, serve it on http://127.0.0.1:N/ (default 3000),
-                          and rebuild and reload the open pages whenever a chapter or a
-                          crate changes; a failing snippet shows its error in the page
-  preprocess   act as mdBook's preprocessor (declared in book.toml)
-  figures [--out DIR] [--format svg,png] [--scale N] [FIGURE...]
-                          export every figure (or those named by number, 2-10, or label)
-                          as DIR/2-10-LABEL.svg and .png (PNG at N pixels per SVG pixel,
-                          default 2) with DIR/index.md; default DIR target/figures.
-                          Runs only snippets whose figures are missing or stale
-
-  outputs [CHAPTER.md...] print every snippet (of these chapters) with its stored output as
-                          JSON: location, key, rules, output (null when not stored).
-                          Runs nothing
-
-  device-check            run every snippet with this build's features (with
-                          `cargo run --features cuda`, on the GPU) and compare with the
-                          stored CPU outputs, under each snippet's tolerance
-  device-plan PLAN.json   the same in two halves, for a GPU machine without cargo: write
-                          the registry crate and the plan here, build the registry for
-  device-check PLAN.json REGISTRY [REPORT.md]
-                          CUDA, and run the plan there (see docs/CUDA.md)
-
-options: --root DIR   the book's root, where book.toml is (default: the nearest
-                      folder with a book.toml, from the working directory up)
-env:     NNBLOCKS_WORK_DIR   scratch folder for the snippet registry and cache
-                             (default target/nnblocks)";
-
 fn main() -> ExitCode {
-    match run() {
+    match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -52,51 +20,41 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<ExitCode> {
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let root = match args.iter().position(|a| a == "--root") {
-        Some(i) => {
-            let Some(dir) = args.get(i + 1) else {
-                bail!("--root needs a directory\n\n{USAGE}")
-            };
-            let root = PathBuf::from(dir);
-            args.drain(i..i + 2);
-            root
-        }
-        None if args.first().map(String::as_str) == Some("preprocess") => PathBuf::new(),
-        None => nnblocks::find_root(&std::env::current_dir()?)?,
+fn run(cli: Cli) -> Result<ExitCode> {
+    let root = match (cli.root, &cli.command) {
+        (Some(root), _) => root,
+        // mdBook gives the root with the book.
+        (None, Some(Command::Preprocess { .. })) => PathBuf::new(),
+        (None, _) => nnblocks::find_root(&std::env::current_dir()?)?,
     };
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
-        [] => build(&root, &[]),
-        ["build", chapters @ ..] => build(&root, chapters),
-        ["check", chapters @ ..] => check(&root, Mode::Verify, chapters),
-        ["bless", chapters @ ..] => check(&root, Mode::Bless, chapters),
-        ["outputs", chapters @ ..] => outputs(&root, chapters),
-        ["device-plan", plan] => device_plan(&root, Path::new(plan)),
-        ["device-check"] => device_report(nnblocks::device_check(&root, Nnblocks::default()), None),
-        ["device-check", plan, registry, report @ ..] if report.len() <= 1 => device_check(
-            &root,
-            Path::new(plan),
-            Path::new(registry),
-            report.first().map(Path::new),
-        ),
-        ["figures", options @ ..] => figures(&root, options),
-        ["serve"] => serve(&root, "3000"),
-        ["serve", "--port", port] => serve(&root, port),
-        ["preprocess", "supports", _renderer] => Ok(ExitCode::SUCCESS),
-        ["preprocess"] => preprocess(),
-        ["-h" | "--help" | "help"] => {
-            println!("{USAGE}");
+    match cli.command {
+        None => build(&root, &[]),
+        Some(Command::Build(c)) => build(&root, &c.chapters),
+        Some(Command::Check(c)) => check(&root, Mode::Verify, &c.chapters),
+        Some(Command::Bless(c)) => check(&root, Mode::Bless, &c.chapters),
+        Some(Command::Outputs(c)) => outputs(&root, &c.chapters),
+        Some(Command::DevicePlan { plan }) => device_plan(&root, &plan),
+        Some(Command::DeviceCheck {
+            plan: Some(plan),
+            registry: Some(registry),
+            report,
+        }) => device_check(&root, &plan, &registry, report.as_deref()),
+        Some(Command::DeviceCheck { .. }) => {
+            device_report(nnblocks::device_check(&root, Nnblocks::default()), None)
+        }
+        Some(Command::Figures(args)) => figures(&root, &args.into()),
+        Some(Command::Serve { port }) => {
+            nnblocks::commands::serve::serve(&root, port)?;
             Ok(ExitCode::SUCCESS)
         }
-        _ => bail!("unknown arguments {args:?}\n\n{USAGE}"),
+        Some(Command::Preprocess { supports: Some(_) }) => Ok(ExitCode::SUCCESS),
+        Some(Command::Preprocess { supports: None }) => preprocess(),
     }
 }
 
-fn build(root: &std::path::Path, chapters: &[&str]) -> Result<ExitCode> {
+fn build(root: &Path, chapters: &[PathBuf]) -> Result<ExitCode> {
     let start = Instant::now();
-    let run_only = (!chapters.is_empty()).then(|| chapters.iter().map(PathBuf::from).collect());
+    let run_only = (!chapters.is_empty()).then(|| chapters.to_vec());
     let preprocessor = Nnblocks {
         run_only,
         ..Nnblocks::default()
@@ -112,10 +70,9 @@ fn build(root: &std::path::Path, chapters: &[&str]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(root: &std::path::Path, mode: Mode, chapters: &[&str]) -> Result<ExitCode> {
+fn check(root: &Path, mode: Mode, chapters: &[PathBuf]) -> Result<ExitCode> {
     let start = Instant::now();
-    let only: Vec<PathBuf> = chapters.iter().map(PathBuf::from).collect();
-    let report = nnblocks::check_chapters(root, mode, Nnblocks::default(), &only)?;
+    let report = nnblocks::check_chapters(root, mode, Nnblocks::default(), chapters)?;
     eprint!("{}", report.problems(mode));
     let verb = if mode == Mode::Bless {
         "blessed"
@@ -144,33 +101,18 @@ fn check(root: &std::path::Path, mode: Mode, chapters: &[&str]) -> Result<ExitCo
     })
 }
 
-fn outputs(root: &Path, chapters: &[&str]) -> Result<ExitCode> {
-    let only: Vec<PathBuf> = chapters.iter().map(PathBuf::from).collect();
-    let outputs = nnblocks::stored_outputs(root, Nnblocks::default(), &only)?;
+fn outputs(root: &Path, chapters: &[PathBuf]) -> Result<ExitCode> {
+    let outputs = nnblocks::stored_outputs(root, Nnblocks::default(), chapters)?;
     println!("{}", serde_json::to_string_pretty(&outputs)?);
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve(root: &Path, port: &str) -> Result<ExitCode> {
-    let port: u16 = (port.parse().ok())
-        .filter(|&p| p > 0)
-        .with_context(|| format!("--port {port}: not a port number (1 to 65535)"))?;
-    nnblocks::commands::serve::serve(root, port)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn figures(root: &Path, args: &[&str]) -> Result<ExitCode> {
+fn figures(root: &Path, options: &Options) -> Result<ExitCode> {
     let start = Instant::now();
-    let options =
-        nnblocks::commands::export::Options::parse(args).map_err(|e| {
-        anyhow::anyhow!(
-            "{e}\nusage: cargo run -- figures [--out DIR] [--format svg,png] [--scale N] [FIGURE...]"
-        )
-    })?;
     let done = nnblocks::commands::export::export(
         root,
         Nnblocks::default(),
-        &options,
+        options,
         &mut std::io::stderr(),
     )?;
     eprintln!(
@@ -238,6 +180,5 @@ fn preprocess() -> Result<ExitCode> {
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin())?;
     let book = Nnblocks::default().run(&ctx, book)?;
     serde_json::to_writer(std::io::stdout(), &book)?;
-    let _ = NAME;
     Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,17 @@ pub struct WorkLock(#[allow(dead_code)] File);
 impl WorkLock {
     /// Locks `work_dir`, waiting (and saying so) while another build holds it.
     pub fn acquire(work_dir: &Path) -> Result<WorkLock> {
+        Self::acquire_or(work_dir, || {
+            eprintln!(
+                "nnblocks: waiting for another nnblocks build in {} ... \
+                 (set NNBLOCKS_WORK_DIR to build side by side)",
+                work_dir.display()
+            )
+        })
+    }
+
+    /// Locks `work_dir`; calls `waiting` first if another holder must let go.
+    fn acquire_or(work_dir: &Path, waiting: impl FnOnce()) -> Result<WorkLock> {
         std::fs::create_dir_all(work_dir)
             .with_context(|| format!("creating {}", work_dir.display()))?;
         let path = work_dir.join("lock");
@@ -26,11 +37,7 @@ impl WorkLock {
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                eprintln!(
-                    "nnblocks: waiting for another nnblocks build in {} ... \
-                     (set NNBLOCKS_WORK_DIR to build side by side)",
-                    work_dir.display()
-                );
+                waiting();
                 file.lock()
                     .with_context(|| format!("locking {}", path.display()))?;
             }
@@ -48,6 +55,12 @@ mod tests {
     use std::sync::mpsc;
     use std::time::Duration;
 
+    #[derive(Debug, PartialEq)]
+    enum Event {
+        Waiting,
+        Locked,
+    }
+
     #[test]
     fn a_second_holder_waits_for_the_first() {
         let dir = tempfile::tempdir().unwrap();
@@ -55,16 +68,22 @@ mod tests {
         let (tx, rx) = mpsc::channel();
         let path = dir.path().to_path_buf();
         let waiter = std::thread::spawn(move || {
-            let _second = WorkLock::acquire(&path).unwrap();
-            tx.send(()).unwrap();
+            let waiting = tx.clone();
+            let _second =
+                WorkLock::acquire_or(&path, move || waiting.send(Event::Waiting).unwrap()).unwrap();
+            tx.send(Event::Locked).unwrap();
         });
-        assert!(
-            rx.recv_timeout(Duration::from_millis(300)).is_err(),
+        // Whatever the machine's load: the second finds the lock taken...
+        assert_eq!(rx.recv().unwrap(), Event::Waiting, "the lock was not held");
+        // ... and cannot have it while the first holds it (nothing may come:
+        // the limit only says how long to look).
+        assert_eq!(
+            rx.recv_timeout(Duration::from_millis(200)),
+            Err(mpsc::RecvTimeoutError::Timeout),
             "the second lock was granted while the first was held"
         );
         drop(first);
-        rx.recv_timeout(Duration::from_secs(10))
-            .expect("the second lock is granted once the first is dropped");
+        assert_eq!(rx.recv().unwrap(), Event::Locked);
         waiter.join().unwrap();
     }
 }

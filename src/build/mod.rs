@@ -6,6 +6,7 @@
 pub mod lock;
 pub mod outcome;
 pub mod output;
+pub mod pool;
 pub mod progress;
 pub mod registry;
 pub mod runner;

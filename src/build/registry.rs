@@ -213,21 +213,36 @@ impl Registry {
                 all
             })
         });
-        let mut result = BuildResult::default();
         let stdout = child.stdout.take().context("cargo stdout")?;
-        for line in BufReader::new(stdout).lines() {
-            let line = line?;
-            let Ok(msg) = serde_json::from_str::<CargoMessage>(&line) else {
-                continue;
-            };
-            self.absorb(msg, bins, &mut result);
-        }
+        let result = self.read_messages(BufReader::new(stdout), bins)?;
         let status = child.wait()?;
         let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
         if !status.success() && result.errors.is_empty() {
             bail!("building the snippet registry failed ({status}):\n{stderr}");
         }
         Ok(result)
+    }
+
+    /// What cargo's messages about a build of this registry say (one JSON
+    /// object a line, `--message-format=json`): the binary, the
+    /// compile_fail `bins` that compiled, every error and where it is.
+    pub fn read_messages(&self, messages: impl BufRead, bins: &[String]) -> Result<BuildResult> {
+        let mut result = BuildResult::default();
+        for line in messages.lines() {
+            let line = line.context("reading cargo's messages")?;
+            let Ok(msg) = serde_json::from_str::<CargoMessage>(&line) else {
+                continue;
+            };
+            self.absorb(msg, bins, &mut result);
+        }
+        Ok(result)
+    }
+
+    /// The registry as if it had just been written with programs `ids`.
+    #[cfg(test)]
+    pub(crate) fn with_programs(mut self, ids: &[String]) -> Self {
+        self.programs = ids.iter().cloned().collect();
+        self
     }
 
     fn absorb(&self, msg: CargoMessage, bins: &[String], result: &mut BuildResult) {

@@ -33,9 +33,9 @@ static BOLD: &[u8] = include_bytes!("../../crates/figures/fonts/NanumGothicBold.
 pub const FONT_FAMILY: &str = "NanumGothic";
 
 pub const DEFAULT_SCALE: f32 = 2.0;
-const MAX_SCALE: f32 = 16.0;
+pub const MAX_SCALE: f32 = 16.0;
 
-/// What to export, from the command line.
+/// What to export, from the command line (`commands::cli`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     /// The folder to write to; `target/figures` when not given.
@@ -57,61 +57,6 @@ impl Default for Options {
             scale: DEFAULT_SCALE,
             names: Vec::new(),
         }
-    }
-}
-
-impl Options {
-    /// `[--out DIR] [--format svg,png] [--scale N] [FIGURE...]`.
-    pub fn parse(args: &[&str]) -> Result<Options> {
-        let mut options = Options::default();
-        let mut args = args.iter();
-        while let Some(&arg) = args.next() {
-            let (flag, inline) = match arg.split_once('=') {
-                Some((flag, value)) if flag.starts_with("--") => (flag, Some(value)),
-                _ => (arg, None),
-            };
-            if !flag.starts_with("--") {
-                options.names.push(arg.to_string());
-                continue;
-            }
-            let mut value = || match inline {
-                Some(v) => Ok(v),
-                None => args
-                    .next()
-                    .copied()
-                    .with_context(|| format!("{flag} needs a value")),
-            };
-            match flag {
-                "--out" => options.out = Some(PathBuf::from(value()?)),
-                "--format" => (options.svg, options.png) = parse_formats(value()?)?,
-                "--scale" => options.scale = parse_scale(value()?)?,
-                _ => bail!("unknown option {flag} (figures takes --out, --format and --scale)"),
-            }
-        }
-        Ok(options)
-    }
-}
-
-/// `svg`, `png` or both, comma-separated.
-fn parse_formats(list: &str) -> Result<(bool, bool)> {
-    let (mut svg, mut png) = (false, false);
-    for format in list.split(',').map(str::trim) {
-        match format.to_ascii_lowercase().as_str() {
-            "svg" => svg = true,
-            "png" => png = true,
-            _ => bail!("unknown --format `{format}`: give svg, png or svg,png"),
-        }
-    }
-    Ok((svg, png))
-}
-
-fn parse_scale(text: &str) -> Result<f32> {
-    match text.parse::<f32>() {
-        Ok(s) if s > 0.0 && s <= MAX_SCALE => Ok(s),
-        _ => bail!(
-            "--scale takes a number above 0 and at most {MAX_SCALE} (PNG pixels per SVG \
-             pixel; 2 is the default), not `{text}`"
-        ),
     }
 }
 
@@ -636,22 +581,6 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("2-9", "2-9"), 0);
-    }
-
-    #[test]
-    fn options_parse_and_bad_ones_say_why() {
-        let o = Options::parse(&["--out", "x", "--format=png", "--scale", "3", "2-10"]).unwrap();
-        assert_eq!(o.out, Some(PathBuf::from("x")));
-        assert_eq!((o.svg, o.png, o.scale), (false, true, 3.0));
-        assert_eq!(o.names, ["2-10"]);
-        assert_eq!(Options::parse(&[]).unwrap(), Options::default());
-        let err = |args: &[&str]| Options::parse(args).unwrap_err().to_string();
-        assert!(err(&["--format", "jpg"]).contains("unknown --format `jpg`"));
-        assert!(err(&["--scale", "0"]).contains("not `0`"));
-        assert!(err(&["--scale", "two"]).contains("not `two`"));
-        assert!(err(&["--scale", "NaN"]).contains("not `NaN`"));
-        assert!(err(&["--out"]).contains("--out needs a value"));
-        assert!(err(&["--size", "2"]).contains("unknown option --size"));
     }
 
     #[test]

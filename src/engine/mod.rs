@@ -6,8 +6,9 @@
 pub mod device;
 
 use crate::build::lock::WorkLock;
-use crate::build::outcome::{self, CellOutcome};
+use crate::build::outcome::{self, CellOutcome, ProgramRun};
 use crate::build::output::Output;
+use crate::build::pool;
 use crate::build::progress::Progress;
 use crate::build::registry::{
     BuildResult, ErrorSite, Registry, renumber_gutter, rewrite_locations,
@@ -21,8 +22,9 @@ use crate::verify::report::Report;
 use crate::verify::settle::{self, Mode, Origin, Settlement, Stored};
 use crate::verify::store::Store;
 use anyhow::{Context, Result};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// How many times the registry is rebuilt after dropping the programs that
@@ -141,25 +143,7 @@ impl Engine {
         let _lock = WorkLock::acquire(&self.work_dir)?;
         let (store, cache) = (self.store(), self.cache(env));
         let mut outputs: Vec<Option<(Output, Origin)>> = vec![None; plan.snippets.len()];
-        // Only a build reuses outputs; verify and bless run everything.
-        let reuse = |cells: &[usize], outputs: &mut Vec<Option<(Output, Origin)>>| {
-            if mode != Mode::Build {
-                return Ok(false);
-            }
-            self.lookup(&plan, cells, outputs, [&store, &cache])
-        };
-        let mut todo = Todo::default();
-        for (p, program) in plan.programs.iter().enumerate() {
-            let cells: Vec<usize> = program.cells.iter().map(|c| c.snippet).collect();
-            if !reuse(&cells, &mut outputs)? && self.may_run(&plan, cells[0]) {
-                todo.programs.push(p);
-            }
-        }
-        for &i in &plan.compile_fail {
-            if !reuse(&[i], &mut outputs)? && self.may_run(&plan, i) {
-                todo.compile_fail.push(i);
-            }
-        }
+        let todo = self.todo(&plan, mode, [&store, &cache], &mut outputs)?;
         let executed = if todo.is_empty() {
             Executed::default()
         } else {
@@ -322,6 +306,35 @@ impl Engine {
             .is_none_or(|only| only.iter().any(|o| file.ends_with(o) || o.ends_with(file)))
     }
 
+    /// What must run: the programs and compile_fail snippets (of the
+    /// chapters it may run) whose outputs a build finds neither in the store
+    /// nor in the cache; `outputs` gets what it finds. Verify and bless
+    /// reuse nothing: they run everything.
+    fn todo(
+        &self,
+        plan: &Plan,
+        mode: Mode,
+        stores: [&Store; 2],
+        outputs: &mut [Option<(Output, Origin)>],
+    ) -> Result<Todo> {
+        let mut reuse = |cells: &[usize]| -> Result<bool> {
+            Ok(mode == Mode::Build && self.lookup(plan, cells, outputs, stores)?)
+        };
+        let mut todo = Todo::default();
+        for (p, program) in plan.programs.iter().enumerate() {
+            let cells: Vec<usize> = program.cells.iter().map(|c| c.snippet).collect();
+            if !reuse(&cells)? && self.may_run(plan, cells[0]) {
+                todo.programs.push(p);
+            }
+        }
+        for &i in &plan.compile_fail {
+            if !reuse(&[i])? && self.may_run(plan, i) {
+                todo.compile_fail.push(i);
+            }
+        }
+        Ok(todo)
+    }
+
     /// Fills outputs from the store or the cache; false if any cell is missing.
     fn lookup(
         &self,
@@ -378,14 +391,10 @@ impl Engine {
         let runs: Vec<usize> = (todo.programs.iter().copied())
             .filter(|p| !compiled.broken.contains(p))
             .collect();
-        let mut progress = Progress::new(runs.len(), self.quiet);
-        for p in runs {
-            let program = &plan.programs[p];
-            progress.start(&program_label(plan, program));
-            let figures = self.work_dir.join("figures").join(&program.id);
-            let run = outcome::run(program, &exe, figures, self.output_limit)?;
+        for (p, run) in self.run_programs(plan, &exe, &runs) {
+            let run = run?;
             done.programs_run += 1;
-            for (cell, outcome) in program.cells.iter().zip(run.outcomes) {
+            for (cell, outcome) in plan.programs[p].cells.iter().zip(run.outcomes) {
                 match outcome {
                     CellOutcome::Shown(out) => done.outputs.push((cell.snippet, out)),
                     CellOutcome::Failed(d) => done.failures.push(d),
@@ -393,13 +402,37 @@ impl Engine {
                 }
             }
         }
-        progress.finish();
         Ok(done)
     }
 
+    /// Runs the programs `runs` of the registry binary `exe`, side by side
+    /// (each in its own process and figure folder), and returns their runs
+    /// in program order, whichever finished first.
+    fn run_programs(
+        &self,
+        plan: &Plan,
+        exe: &Path,
+        runs: &[usize],
+    ) -> BTreeMap<usize, Result<ProgramRun>> {
+        let progress = Mutex::new(Progress::new(runs.len(), self.quiet));
+        let run = |p: usize| {
+            let program = &plan.programs[p];
+            (progress.lock().unwrap_or_else(|e| e.into_inner()))
+                .start(&program_label(plan, program));
+            let figures = self.work_dir.join("figures").join(&program.id);
+            (p, outcome::run(program, exe, figures, self.output_limit))
+        };
+        let schedule = pool::schedule(&plan.programs, runs);
+        let mut done: BTreeMap<_, _> = pool::side_by_side(&schedule.shared, pool::workers(), run)
+            .into_iter()
+            .collect();
+        done.extend(schedule.alone.iter().map(|&p| run(p)));
+        (progress.into_inner().unwrap_or_else(|e| e.into_inner())).finish();
+        done
+    }
+
     /// Builds the registry with the `included` programs and the compile_fail
-    /// snippets `cf`; drops the programs that do not compile and builds
-    /// again, until the registry builds or no program is left to blame.
+    /// snippets `cf` (see [`compile_until_built`]).
     fn compile(
         &self,
         registry: &mut Registry,
@@ -408,23 +441,8 @@ impl Engine {
         cf: &[usize],
         crates: &[WorkspaceCrate],
     ) -> Result<Compiled> {
-        let mut included = included.to_vec();
-        let cf: Vec<(String, &str)> = (cf.iter())
-            .map(|&i| {
-                let s = &plan.snippets[i];
-                (compile_fail_id(s), s.snippet.code.as_str())
-            })
-            .collect();
-        let mut bins: Vec<String> = cf.iter().map(|(id, _)| id.clone()).collect();
-        let mut compiled = Compiled {
-            executable: None,
-            broken: BTreeSet::new(),
-            failures: Vec::new(),
-            first: BuildResult::default(),
-        };
-        for attempt in 0..MAX_BUILDS {
-            let programs: Vec<&Program> = included.iter().map(|&p| &plan.programs[p]).collect();
-            registry.write(&programs, if attempt == 0 { &cf } else { &[] }, crates)?;
+        compile_until_built(plan, included, cf, |programs, cf, bins| {
+            registry.write(programs, cf, crates)?;
             if !self.quiet {
                 eprintln!(
                     "nnblocks: compiling {} snippet program(s) and {} compile_fail snippet(s)",
@@ -432,34 +450,65 @@ impl Engine {
                     bins.len()
                 );
             }
-            let built = registry.build(&bins)?;
-            let (broken, failures) = blame(plan, &built);
-            for f in failures {
-                // A crate's errors come back with every build.
-                if !compiled.failures.contains(&f) {
-                    compiled.failures.push(f);
-                }
-            }
-            compiled.executable = built.executable.clone();
-            if attempt == 0 {
-                compiled.first = built;
-            }
-            let newly: Vec<usize> = (included.iter())
-                .copied()
-                .filter(|p| broken.contains(&plan.programs[*p].id))
-                .collect();
-            if compiled.executable.is_some() || newly.is_empty() {
-                break;
-            }
-            compiled.broken.extend(&newly);
-            included.retain(|p| !newly.contains(p));
-            bins.clear();
-            if included.is_empty() {
-                break;
+            registry.build(bins)
+        })
+    }
+}
+
+/// Builds (`build`: the programs, the compile_fail snippets' ids and code,
+/// the bins to build) the `included` programs and the compile_fail snippets
+/// `cf`; drops the programs that do not compile and builds again, until the
+/// registry builds or no program is left to blame. compile_fail snippets
+/// are built once, in the first build.
+fn compile_until_built(
+    plan: &Plan,
+    included: &[usize],
+    cf: &[usize],
+    mut build: impl FnMut(&[&Program], &[(String, &str)], &[String]) -> Result<BuildResult>,
+) -> Result<Compiled> {
+    let mut included = included.to_vec();
+    let cf: Vec<(String, &str)> = (cf.iter())
+        .map(|&i| {
+            let s = &plan.snippets[i];
+            (compile_fail_id(s), s.snippet.code.as_str())
+        })
+        .collect();
+    let mut bins: Vec<String> = cf.iter().map(|(id, _)| id.clone()).collect();
+    let mut compiled = Compiled {
+        executable: None,
+        broken: BTreeSet::new(),
+        failures: Vec::new(),
+        first: BuildResult::default(),
+    };
+    for attempt in 0..MAX_BUILDS {
+        let programs: Vec<&Program> = included.iter().map(|&p| &plan.programs[p]).collect();
+        let built = build(&programs, if attempt == 0 { &cf } else { &[] }, &bins)?;
+        let (broken, failures) = blame(plan, &built);
+        for f in failures {
+            // A crate's errors come back with every build.
+            if !compiled.failures.contains(&f) {
+                compiled.failures.push(f);
             }
         }
-        Ok(compiled)
+        compiled.executable = built.executable.clone();
+        if attempt == 0 {
+            compiled.first = built;
+        }
+        let newly: Vec<usize> = (included.iter())
+            .copied()
+            .filter(|p| broken.contains(&plan.programs[*p].id))
+            .collect();
+        if compiled.executable.is_some() || newly.is_empty() {
+            break;
+        }
+        compiled.broken.extend(&newly);
+        included.retain(|p| !newly.contains(p));
+        bins.clear();
+        if included.is_empty() {
+            break;
+        }
     }
+    Ok(compiled)
 }
 
 /// Turns a build's errors into failures: at the snippet's markdown line,
@@ -567,5 +616,241 @@ fn program_label(plan: &Plan, program: &Program) -> String {
     match program.cells.len() {
         1 => first.to_string(),
         n => format!("{first} ({n} snippets)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// A plan of `chapter` (as `book/ch.md`), keyed without a workspace.
+    fn plan(chapter: &str) -> Plan {
+        let chapters = [ChapterSource {
+            path: "ch.md".into(),
+            content: chapter.into(),
+        }];
+        Plan::new(
+            &chapters,
+            |p| Path::new("book").join(p),
+            &KeyEnv::fixed("t"),
+            60,
+        )
+    }
+
+    fn engine(root: &Path) -> Engine {
+        Engine::new(root, &root.join("book"))
+    }
+
+    const FOUR: &str = "# T\n\n```rust\nprintln!(\"a\");\n```\n\n\
+                        ```rust,session=s\nprintln!(\"b1\");\n```\n\n\
+                        ```rust,session=s\nprintln!(\"b2\");\n```\n\n\
+                        ```rust,compile_fail\nlet x: u8 = \"c\";\n```\n\n\
+                        ```rust,compile_fail\nlet y: u8 = \"d\";\n```\n";
+
+    #[test]
+    fn a_build_takes_what_the_store_and_the_cache_have_and_runs_the_rest() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let engine = engine(dir.path());
+        let plan = plan(FOUR);
+        assert_eq!(plan.programs.len(), 2);
+        let [a, b1, c, d] = [0, 1, 3, 4];
+        let (store, cache) = (engine.store(), Store::new(dir.path().join("cache")));
+        let key = |i: usize| plan.snippets[i].key.clone().unwrap();
+        let chapter = Path::new("ch");
+        store.save(chapter, &key(a), &Output::from_text("a\n"))?;
+        // One cell of the session is cached, the other is not: it runs whole.
+        cache.save(chapter, &key(b1), &Output::from_text("b1\n"))?;
+        cache.save(chapter, &key(c), &Output::from_text("error\n"))?;
+
+        let mut outputs = vec![None; plan.snippets.len()];
+        let todo = engine.todo(&plan, Mode::Build, [&store, &cache], &mut outputs)?;
+        assert_eq!((todo.programs, todo.compile_fail), (vec![1], vec![d]));
+        let origin = |o: &Option<(Output, Origin)>| o.as_ref().map(|(_, origin)| *origin);
+        let origins: Vec<_> = outputs.iter().map(origin).collect();
+        assert_eq!(
+            origins,
+            [Some(Origin::Store), None, None, Some(Origin::Cache), None]
+        );
+        assert_eq!(outputs[a].as_ref().unwrap().0.text, "a\n");
+
+        // A check and a bless run everything, whatever is stored.
+        for mode in [Mode::Verify, Mode::Bless] {
+            let mut outputs = vec![None; plan.snippets.len()];
+            let todo = engine.todo(&plan, mode, [&store, &cache], &mut outputs)?;
+            assert_eq!((todo.programs, todo.compile_fail), (vec![0, 1], vec![c, d]));
+            assert!(outputs.iter().all(Option::is_none));
+        }
+
+        // A build of other chapters only runs nothing here, missing or not.
+        let other = Engine {
+            run_only: Some(vec!["book/other.md".into()]),
+            ..engine.clone()
+        };
+        let mut outputs = vec![None; plan.snippets.len()];
+        let todo = other.todo(&plan, Mode::Build, [&store, &cache], &mut outputs)?;
+        assert!(todo.is_empty());
+        assert!(outputs[a].is_some(), "what is stored is still shown");
+        Ok(())
+    }
+
+    /// A chapter whose first three programs do not compile, each for a
+    /// reason rustc finds at a different stage, and a compile_fail snippet.
+    const BROKEN: &str = "# T\n\n\
+```rust\nlet x: i32 = \"text\";\n```\n\n\
+```rust\nstruct Check<const N: usize>;\nimpl<const N: usize> Check<N> {\n    \
+const NONZERO: () = assert!(N > 0, \"N must not be zero\");\n}\nlet () = Check::<0>::NONZERO;\n```\n\n\
+```rust\nuse dfdx::prelude::*;\nlet dev = AutoDevice::default();\n\
+let t: Tensor<Rank1<4>, f32, _> = dev.zeros();\nlet _ = t.reshape::<Rank1<5>>();\n```\n\n\
+```rust\nprintln!(\"good\");\n```\n\n\
+```rust,compile_fail\nfn main() {\n    let v = vec![1];\n    let w = v;\n    println!(\"{:?}\", v);\n}\n```\n";
+
+    /// Cargo's messages (`--message-format=json`) of the three builds of the
+    /// registry of `BROKEN`, recorded with rustc 1.95 (ids renamed to p_aaa,
+    /// p_bbb, p_ccc, p_good and cf_111; dependencies' lines but one left out).
+    const BUILDS: [&str; 3] = [
+        include_str!("../../tests/fixtures/cargo/build1.jsonl"),
+        include_str!("../../tests/fixtures/cargo/build2.jsonl"),
+        include_str!("../../tests/fixtures/cargo/build3.jsonl"),
+    ];
+
+    /// Replays the recorded builds in turn, with the plan's own ids, as the
+    /// registry at `/work/main/target/nnblocks` reads them; records what
+    /// each build was asked to compile (program ids, bins).
+    struct Replay<'a> {
+        plan: &'a Plan,
+        builds: std::slice::Iter<'static, &'static str>,
+        asked: Vec<(Vec<String>, Vec<String>)>,
+    }
+
+    impl<'a> Replay<'a> {
+        fn new(plan: &'a Plan) -> Self {
+            Replay {
+                plan,
+                builds: BUILDS.iter(),
+                asked: Vec::new(),
+            }
+        }
+
+        fn build(
+            &mut self,
+            programs: &[&Program],
+            cf: &[(String, &str)],
+            bins: &[String],
+        ) -> Result<BuildResult> {
+            let ids: Vec<String> = programs.iter().map(|p| p.id.clone()).collect();
+            self.asked.push((ids.clone(), bins.to_vec()));
+            assert_eq!(cf.len(), bins.len(), "compile_fail code comes with its bin");
+            let mut messages = self
+                .builds
+                .next()
+                .expect("three builds at most")
+                .to_string();
+            let recorded = ["p_aaa", "p_bbb", "p_ccc", "p_good"];
+            for (name, program) in recorded.iter().zip(&self.plan.programs) {
+                messages = messages.replace(name, &program.id);
+            }
+            messages = messages.replace("cf_111", &compile_fail_id(&self.plan.snippets[4]));
+            let root = Path::new("/work/main");
+            let registry = Registry::new(
+                root,
+                &root.join("target"),
+                &root.join("target/nnblocks"),
+                &[],
+                true,
+            )
+            .with_programs(&ids);
+            registry.read_messages(Cursor::new(messages), bins)
+        }
+
+        /// [`compile_until_built`] of every program and the compile_fail snippet.
+        fn compile(&mut self) -> Result<Compiled> {
+            let plan = self.plan;
+            compile_until_built(plan, &[0, 1, 2, 3], &[4], |p, cf, bins| {
+                self.build(p, cf, bins)
+            })
+        }
+    }
+
+    #[test]
+    fn programs_that_do_not_compile_are_dropped_until_the_registry_builds() -> Result<()> {
+        let plan = plan(BROKEN);
+        let id = |p: usize| plan.programs[p].id.clone();
+        let cf = compile_fail_id(&plan.snippets[4]);
+        let mut replay = Replay::new(&plan);
+        let compiled = replay.compile()?;
+        assert_eq!(
+            replay.asked,
+            [
+                (vec![id(0), id(1), id(2), id(3)], vec![cf.clone()]),
+                // dfdx's error shows only once the crate has no other error.
+                (vec![id(2), id(3)], vec![]),
+                (vec![id(3)], vec![]),
+            ]
+        );
+        assert_eq!(compiled.broken, BTreeSet::from([0, 1, 2]));
+        assert_eq!(
+            compiled.executable.as_deref(),
+            Some(Path::new("/work/main/target/debug/nnblocks-registry"))
+        );
+        let at: Vec<String> = (compiled.failures.iter())
+            .map(|d| d.location.to_string())
+            .collect();
+        // Each at its snippet's line in the book: the type error, the
+        // assert! that fails at compile time, the reshape that dfdx rejects
+        // (rustc names it in a note after an error inside dfdx).
+        assert_eq!(at, ["book/ch.md:4", "book/ch.md:10", "book/ch.md:19"]);
+        let [a, b, c] = &compiled.failures[..] else {
+            unreachable!()
+        };
+        assert!(
+            a.message
+                .starts_with("snippet does not compile:\nerror[E0308]: mismatched types"),
+            "{a}"
+        );
+        assert!(a.message.contains("--> book/ch.md:4:"), "{a}");
+        assert!(b.message.contains("N must not be zero"), "{b}");
+        assert!(c.message.contains("Src::NUMEL == Dst::NUMEL"), "{c}");
+        assert!(
+            c.message.contains("dfdx-0.13.0/src/shapes/same_numel.rs"),
+            "{c}"
+        );
+        for d in &compiled.failures {
+            assert!(
+                !d.message.contains("/root/") && !d.message.contains("src/p_"),
+                "{d}"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_compile_fail_snippet_shows_rustcs_error_as_a_reader_sees_it() -> Result<()> {
+        let plan = plan(BROKEN);
+        let compiled = Replay::new(&plan).compile()?;
+        let out = compile_fail_output(&plan, 4, &compiled.first).expect("rustc's error");
+        assert!(
+            out.text
+                .starts_with("error[E0382]: borrow of moved value: `v`\n --> src/main.rs:4:22\n"),
+            "{}",
+            out.text
+        );
+        assert!(!out.text.contains("src/bin/"), "{}", out.text);
+        // Only its own bin's errors, not the warning's or another target's.
+        assert!(
+            !out.text.contains("unused variable") && !out.text.contains("E0308"),
+            "{}",
+            out.text
+        );
+
+        // One that compiled is a failure at its fence.
+        let compiled_anyway = BuildResult {
+            compiled_bins: vec![compile_fail_id(&plan.snippets[4])],
+            ..BuildResult::default()
+        };
+        let d = compile_fail_output(&plan, 4, &compiled_anyway).unwrap_err();
+        assert_eq!(d.location.to_string(), "book/ch.md:26");
+        assert!(d.message.contains("compiled without error"));
+        Ok(())
     }
 }

@@ -7,6 +7,7 @@ use crate::engine::Engine;
 use crate::markdown::attrs;
 use crate::markdown::directive::{Directive, DirectiveAt, directives};
 use crate::markdown::snippet::{self, Diagnostic, Lines, Location, Snippet};
+use crate::pages::config;
 use crate::pages::exercises::{self, Exercise};
 use crate::pages::figures::{Figures, figure_link, figure_list, number_figures};
 use crate::pages::lint::{self, Prose};
@@ -25,55 +26,8 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-pub const NAME: &str = "nnblocks";
-
-/// Our settings in `[preprocessor.nnblocks]`.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-struct Settings {
-    /// Seconds a snippet may run unless it says `timeout=`.
-    timeout: Option<u64>,
-    /// Numbers with a decimal point that prose may type by hand because no
-    /// run produces them (versions such as `0.13`).
-    #[serde(default)]
-    prose_numbers: Vec<String>,
-}
-
-/// The preprocessor, for `MDBook::with_preprocessor` or the `preprocess`
-/// command that `book.toml` declares for a plain `mdbook build`.
-#[derive(Default)]
-pub struct Nnblocks {
-    /// Capture cargo's output (tests).
-    pub quiet: bool,
-    /// The workspace whose crates snippets use, if not the book's root (tests).
-    pub workspace: Option<PathBuf>,
-    /// Scratch folder instead of `target/nnblocks` (tests).
-    pub work_dir: Option<PathBuf>,
-    /// Run the snippets of these chapters only (`cargo run -- build CHAPTER`).
-    pub run_only: Option<Vec<PathBuf>>,
-    /// Show problems in the pages instead of failing the build (`serve`):
-    /// a snippet's error under the snippet, others at the top of each page.
-    pub show_problems: bool,
-}
-
-impl Nnblocks {
-    /// The engine for a book at `book_root` with its sources in `src`.
-    pub fn engine(&self, book_root: &Path, src: &Path) -> Engine {
-        let root = self
-            .workspace
-            .clone()
-            .unwrap_or_else(|| book_root.to_path_buf());
-        let mut engine = Engine::new(&root, &book_root.join(src));
-        engine.quiet = self.quiet;
-        if let Some(dir) = &self.work_dir {
-            engine.work_dir = dir.clone();
-        }
-        engine.run_only = self.run_only.clone();
-        engine
-    }
-}
+pub use crate::pages::config::{NAME, Nnblocks};
 
 impl Preprocessor for Nnblocks {
     fn name(&self) -> &str {
@@ -81,14 +35,7 @@ impl Preprocessor for Nnblocks {
     }
 
     fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
-        let mut engine = self.engine(&ctx.root, &ctx.config.book.src);
-        let settings: Settings = ctx
-            .config
-            .get(&format!("preprocessor.{NAME}"))?
-            .unwrap_or_default();
-        if let Some(t) = settings.timeout {
-            engine.default_timeout = Duration::from_secs(t);
-        }
+        let (engine, settings) = config::engine(self, &ctx.root, &ctx.config)?;
         let chapters = chapters(&book);
         let report = engine.process(&chapters, Mode::Build)?;
         if !report.failures.is_empty() && !self.show_problems {

@@ -4,8 +4,7 @@
 
 use std::fs;
 
-mod common;
-use common::{book, clone};
+use crate::common::{book, clone};
 
 #[test]
 fn outputs_are_read_from_the_store_by_key() {

@@ -1,10 +1,7 @@
 //! `cargo run -- serve`: a page follows its source, and a failing snippet
 //! shows its error in the page while the server keeps serving.
 
-#[allow(dead_code)] // this test uses one helper of several
-mod common;
-
-use common::own_workspace;
+use crate::common::own_workspace;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};

@@ -6,19 +6,9 @@ use nnblocks::pages::preprocess::Nnblocks;
 use nnblocks::verify::report::Report;
 use nnblocks::verify::settle::{Mode, Origin};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-mod common;
-use common::{book, clone, own_workspace};
-
-fn check(dir: &Path, pre: &Nnblocks, mode: Mode) -> Report {
-    nnblocks::check(dir, mode, clone(pre)).unwrap()
-}
-
-fn build_error(dir: &Path, pre: &Nnblocks) -> String {
-    let book = nnblocks::load_book(dir, clone(pre)).unwrap();
-    format!("{:#}", book.build().expect_err("the build must fail"))
-}
+use crate::common::{book, build_error, check, clone, own_workspace};
 
 /// A good snippet before the bad one, whose output must survive.
 const GOOD: &str = "# Bad\n\n```rust\nprintln!(\"good\");\n```\n\n";

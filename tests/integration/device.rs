@@ -12,8 +12,7 @@ use nnblocks::verify::settle::Mode;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-mod common;
-use common::{book, clone, workspace};
+use crate::common::{book, check, clone, workspace};
 
 const CHAPTER: &str = "# Device\n\n\
 ```rust\nprintln!(\"exact {}\", 6 * 7);\n```\n\n\
@@ -31,7 +30,7 @@ fn stored(dir: &Path, key: &str) -> PathBuf {
 #[test]
 fn device_check_runs_a_prebuilt_registry_against_the_store() {
     let (dir, pre) = book("device", CHAPTER);
-    let report = nnblocks::check(dir.path(), Mode::Bless, clone(&pre)).unwrap();
+    let report = check(dir.path(), &pre, Mode::Bless);
     assert!(
         report.failures.is_empty(),
         "{}",

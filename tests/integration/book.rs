@@ -4,6 +4,7 @@
 //!
 //! `NNBLOCKS_BLESS=1 cargo test` re-blesses the store instead of checking it.
 
+use crate::common::workspace;
 use nnblocks::engine::default_target_dir;
 use nnblocks::markdown::attrs::Kind;
 use nnblocks::pages::preprocess::Nnblocks;
@@ -11,10 +12,6 @@ use nnblocks::verify::settle::Mode;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 #[test]
 fn every_snippet_matches_the_store() {
@@ -24,7 +21,7 @@ fn every_snippet_matches_the_store() {
         quiet: true,
         ..Nnblocks::default()
     };
-    let report = nnblocks::check(&root(), mode, pre).unwrap();
+    let report = nnblocks::check(&workspace(), mode, pre).unwrap();
     assert!(
         report.snippets.len() > 10,
         "the book has its snippets ({})",
@@ -42,7 +39,7 @@ fn every_snippet_matches_the_store() {
 /// or `Cuda` by name), so `--features cuda` runs the whole book on a GPU.
 #[test]
 fn snippets_use_auto_device() {
-    let book = nnblocks::load_book(&root(), Nnblocks::default()).unwrap();
+    let book = nnblocks::load_book(&workspace(), Nnblocks::default()).unwrap();
     let mut named = Vec::new();
     for chapter in nnblocks::pages::preprocess::chapters(&book.book) {
         let (snippets, _) =
@@ -77,14 +74,14 @@ fn the_built_book_is_complete() {
         workspace: None,
         // Its own scratch folder: the check above may be building at the same time.
         work_dir: Some(
-            default_target_dir(&root())
+            default_target_dir(&workspace())
                 .join("nnblocks-tests")
                 .join("built-book"),
         ),
         run_only: None,
         show_problems: false,
     };
-    let mut book = nnblocks::load_book(&root(), pre).unwrap();
+    let mut book = nnblocks::load_book(&workspace(), pre).unwrap();
     book.config.build.build_dir = out.path().to_path_buf();
     book.build().unwrap();
     let pages = chapter_pages(&book, out.path());
@@ -365,15 +362,18 @@ fn command_preprocessor_speaks_mdbooks_protocol() {
         .status()
         .unwrap();
     assert!(supports.success());
-    let book = mdbook_driver::MDBook::load(root()).unwrap();
-    let ctx =
-        mdbook_preprocessor::PreprocessorContext::new(root(), book.config.clone(), "html".into());
+    let book = mdbook_driver::MDBook::load(workspace()).unwrap();
+    let ctx = mdbook_preprocessor::PreprocessorContext::new(
+        workspace(),
+        book.config.clone(),
+        "html".into(),
+    );
     let input = serde_json::to_string(&(&ctx, &book.book)).unwrap();
     let mut child = Command::new(exe)
         .arg("preprocess")
         .env(
             "NNBLOCKS_WORK_DIR",
-            default_target_dir(&root())
+            default_target_dir(&workspace())
                 .join("nnblocks-tests")
                 .join("command"),
         )

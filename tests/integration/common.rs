@@ -2,8 +2,10 @@
 
 use nnblocks::engine::default_target_dir;
 use nnblocks::pages::preprocess::Nnblocks;
+use nnblocks::verify::report::Report;
+use nnblocks::verify::settle::Mode;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 pub fn workspace() -> PathBuf {
@@ -42,6 +44,18 @@ pub fn book(name: &str, chapter: &str) -> (TempDir, Nnblocks) {
     (dir, pre)
 }
 
+/// The engine's report on the book at `dir` in `mode` (problems are in it,
+/// not an error).
+pub fn check(dir: &Path, pre: &Nnblocks, mode: Mode) -> Report {
+    nnblocks::check(dir, mode, clone(pre)).unwrap()
+}
+
+/// Why `mdbook build` of the book at `dir` fails.
+pub fn build_error(dir: &Path, pre: &Nnblocks) -> String {
+    let book = nnblocks::load_book(dir, clone(pre)).unwrap();
+    format!("{:#}", book.build().expect_err("the build must fail"))
+}
+
 pub fn clone(p: &Nnblocks) -> Nnblocks {
     Nnblocks {
         quiet: p.quiet,
@@ -54,7 +68,6 @@ pub fn clone(p: &Nnblocks) -> Nnblocks {
 
 /// A book that is its own workspace, with no dependency but the crates
 /// written into it: builds in seconds, in its own target folder.
-#[allow(dead_code)] // not every test file uses it
 pub fn own_workspace(chapters: &[(&str, &str)], crates: &[(&str, &str)]) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
