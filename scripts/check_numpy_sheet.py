@@ -252,7 +252,7 @@ def check_row(page, row, snippet, namespace):
     # Random draws are compared on shape and dtype only (a comment that
     # mentions np.random does not count).
     code = "\n".join(line.split("#", 1)[0] for line in row.code.splitlines())
-    values_too = "np.random" not in code and "default_rng" not in code and not rules.get("timing")
+    values_too = "np.random" not in code and not rules.get("timing")
     items = parse_output(snippet["output"])
     problems = []
     exact = not PRECISION.search(row.rust_code)

@@ -16,7 +16,8 @@ pub mod verify;
 
 use anyhow::{Context, Result};
 use mdbook_driver::MDBook;
-use pages::preprocess::{self, Nnblocks};
+use pages::config::Nnblocks;
+use pages::preprocess;
 use std::path::{Path, PathBuf};
 use verify::report::Report;
 use verify::settle::Mode;

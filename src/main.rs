@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use nnblocks::commands::cli::{Cli, Command};
 use nnblocks::commands::export::Options;
-use nnblocks::pages::preprocess::Nnblocks;
+use nnblocks::pages::config::Nnblocks;
 use nnblocks::verify::settle::Mode;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -11,9 +11,9 @@
 
 use crate::build::output::FigureFile;
 use crate::engine::Engine;
+use crate::pages::config::Nnblocks;
 use crate::pages::figures::{FigureInfo, number_figures, original_number};
 use crate::pages::page::page_title;
-use crate::pages::preprocess::Nnblocks;
 use crate::plan::{BookSnippet, ChapterSource};
 use crate::verify::report::Report;
 use crate::verify::settle::{Mode, Origin};

@@ -15,7 +15,7 @@
 //! tried first: its pool queues a new connection behind an idle keep-alive
 //! one, and Chromium's stylesheets then waited forever.)
 
-use crate::pages::preprocess::Nnblocks;
+use crate::pages::config::Nnblocks;
 use anyhow::{Context, Result, anyhow};
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::io::{Read, Write};

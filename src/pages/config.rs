@@ -16,7 +16,7 @@ pub const NAME: &str = "nnblocks";
 /// The command line's flags, which [`engine`] merges with book.toml's
 /// settings; also the preprocessor, for `MDBook::with_preprocessor` or the
 /// `preprocess` command that book.toml declares for a plain `mdbook build`
-/// (`pages::preprocess`, which re-exports it).
+/// (its `Preprocessor` impl is in `pages::preprocess`).
 #[derive(Debug, Default)]
 pub struct Nnblocks {
     /// Capture cargo's output (tests).

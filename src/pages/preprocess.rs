@@ -27,7 +27,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-pub use crate::pages::config::{NAME, Nnblocks};
+use crate::pages::config::{NAME, Nnblocks};
 
 impl Preprocessor for Nnblocks {
     fn name(&self) -> &str {

@@ -7,7 +7,7 @@
 use crate::common::workspace;
 use nnblocks::engine::default_target_dir;
 use nnblocks::markdown::attrs::Kind;
-use nnblocks::pages::preprocess::Nnblocks;
+use nnblocks::pages::config::Nnblocks;
 use nnblocks::verify::settle::Mode;
 use std::collections::HashMap;
 use std::fs;

@@ -1,7 +1,7 @@
 //! A scratch book for integration tests, built against this workspace's crates.
 
 use nnblocks::engine::default_target_dir;
-use nnblocks::pages::preprocess::Nnblocks;
+use nnblocks::pages::config::Nnblocks;
 use nnblocks::verify::report::Report;
 use nnblocks::verify::settle::Mode;
 use std::fs;

@@ -3,7 +3,7 @@
 
 use nnblocks::commands::export::{self, Entry};
 use nnblocks::engine::default_target_dir;
-use nnblocks::pages::preprocess::Nnblocks;
+use nnblocks::pages::config::Nnblocks;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

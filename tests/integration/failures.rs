@@ -2,7 +2,7 @@
 //! problem must fail the build and the check, name the markdown file and
 //! line, and leave the other snippets' outputs intact.
 
-use nnblocks::pages::preprocess::Nnblocks;
+use nnblocks::pages::config::Nnblocks;
 use nnblocks::verify::report::Report;
 use nnblocks::verify::settle::{Mode, Origin};
 use std::fs;
